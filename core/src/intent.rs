@@ -267,3 +267,21 @@ fn dedup_keep_order(v: &mut Vec<String>) {
     let mut seen = std::collections::HashSet::new();
     v.retain(|s| seen.insert(s.clone()));
 }
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Modify => "modify",
+            Action::Scale => "scale",
+            Action::Delete => "delete",
+            Action::Rollback => "rollback",
+        }
+    }
+}
+
+impl Intent {
+    pub fn action_str(&self) -> &'static str {
+        self.action.as_str()
+    }
+}

@@ -1,0 +1,204 @@
+//! The cards paved shows a person: what it understood, the plan, the audit's decision.
+//!
+//! Each card is a view model built from the domain types, rendered by an askama template under
+//! `templates/`. The terminal adapter renders the `terminal/` templates; chat adapters render their
+//! own wire formats from the same view models, so every platform says the same thing.
+
+use askama::Template;
+use paved_core::{Decision, Intent, Plan, Verdict};
+
+/// Formats dollars with thousands separators: `1234.5` → `$1,234.50`.
+pub fn usd(amount: f64) -> String {
+    let cents = (amount * 100.0).round() as i64;
+    let (sign, cents) = if cents < 0 { ("-", -cents) } else { ("", cents) };
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}${grouped}.{:02}", cents % 100)
+}
+
+fn list_or(items: impl IntoIterator<Item = String>, none: &str) -> String {
+    let v: Vec<String> = items.into_iter().collect();
+    if v.is_empty() { none.to_string() } else { v.join(", ") }
+}
+
+/// The understanding card: what paved took the request to mean.
+#[derive(Template)]
+#[template(path = "terminal/understanding.txt")]
+pub struct UnderstandingCard {
+    pub goal: String,
+    pub action: String,
+    pub golden_path: String,
+    pub environment: String,
+    pub components: String,
+    pub compliance: String,
+    pub region: String,
+    pub service: Option<String>,
+    pub schedule: Option<String>,
+    pub budget: Option<String>,
+    pub off_road: Option<String>,
+    pub assumptions: Vec<String>,
+    pub clarifications: Vec<String>,
+    pub confidence: u32,
+}
+
+impl UnderstandingCard {
+    pub fn new(intent: &Intent) -> UnderstandingCard {
+        UnderstandingCard {
+            goal: if intent.details.goal.is_empty() {
+                "(not stated)".to_string()
+            } else {
+                intent.details.goal.clone()
+            },
+            action: intent.action_str().to_string(),
+            golden_path: intent.golden_path.clone().unwrap_or_else(|| "none".to_string()),
+            environment: intent.environment.to_string(),
+            components: list_or(intent.components.iter().map(|c| c.to_string()), "none"),
+            compliance: list_or(intent.compliance.iter().map(|c| c.label().to_string()), "none"),
+            region: intent.region.clone(),
+            service: intent.service.clone(),
+            schedule: intent.schedule.clone(),
+            budget: intent.budget_monthly_usd.map(|b| format!("{}/month", usd(b))),
+            off_road: (!intent.off_road.is_empty()).then(|| intent.off_road.join(", ")),
+            assumptions: intent.assumptions.clone(),
+            clarifications: intent.clarifications.clone(),
+            confidence: (intent.confidence * 100.0).round() as u32,
+        }
+    }
+}
+
+/// One line of the plan card.
+pub struct PlanRow {
+    pub address: String,
+    pub action: String,
+    pub cost: String,
+    pub why: String,
+    pub note: Option<String>,
+}
+
+/// The plan card: the golden path, each resource with why it is there, and the cost.
+#[derive(Template)]
+#[template(path = "terminal/plan.txt")]
+pub struct PlanCard {
+    pub golden_path: String,
+    pub version: String,
+    pub environment: String,
+    pub region: String,
+    pub rows: Vec<PlanRow>,
+    pub total: String,
+    pub compliance: String,
+    pub deploy_minutes: Option<u32>,
+}
+
+impl PlanCard {
+    pub fn new(plan: &Plan, compliance: &[paved_core::Compliance], deploy_minutes: Option<u32>) -> PlanCard {
+        let rows: Vec<PlanRow> = plan
+            .resources
+            .iter()
+            .map(|r| PlanRow {
+                address: r.address.clone(),
+                action: r.action.to_string(),
+                cost: usd(r.monthly_cost_usd),
+                why: r.why.clone(),
+                note: r.cost_note.clone(),
+            })
+            .collect();
+        let width = rows.iter().map(|r| r.address.len()).max().unwrap_or(10).max(10);
+        let rows = rows
+            .into_iter()
+            .map(|mut r| {
+                r.address = format!("{:<width$}", r.address);
+                r.action = format!("{:<7}", r.action);
+                r.cost = format!("{:>11}", r.cost);
+                r
+            })
+            .collect();
+        PlanCard {
+            golden_path: plan.golden_path.clone().unwrap_or_else(|| "off the golden paths".into()),
+            version: plan.golden_path_version.clone(),
+            environment: plan.environment.to_string(),
+            region: plan.region.clone(),
+            rows,
+            total: usd(plan.estimated_monthly_cost_usd),
+            compliance: list_or(compliance.iter().map(|c| c.label().to_string()), "standard"),
+            deploy_minutes,
+        }
+    }
+}
+
+/// One line of the audit card.
+pub struct CheckRow {
+    pub mark: &'static str,
+    pub rule: String,
+    pub summary: String,
+}
+
+/// The audit card: each check ticked or crossed, the decision and the reasons.
+#[derive(Template)]
+#[template(path = "terminal/audit.txt")]
+pub struct AuditCard {
+    pub headline: String,
+    pub checks: Vec<CheckRow>,
+    pub findings: Vec<String>,
+    pub approvers: String,
+    pub escalated: bool,
+    pub vetoed: bool,
+    pub total: String,
+    pub signed: bool,
+    pub plan_hash: String,
+}
+
+impl AuditCard {
+    pub fn new(verdict: &Verdict) -> AuditCard {
+        let checks = verdict
+            .checks
+            .iter()
+            .map(|c| CheckRow {
+                mark: if c.passed { "✓" } else { "✗" },
+                rule: c.rule.clone(),
+                summary: c.summary.clone(),
+            })
+            .collect();
+        let findings = verdict
+            .findings
+            .iter()
+            .map(|f| {
+                let mut line = format!("[{}] {}", f.outcome.as_str(), f.message);
+                if let Some(s) = &f.suggestion {
+                    line.push_str(&format!(" Instead: {s}"));
+                }
+                line
+            })
+            .collect();
+        AuditCard {
+            headline: verdict.decision.headline().to_string(),
+            checks,
+            findings,
+            approvers: verdict.approvers.join(", "),
+            escalated: verdict.decision == Decision::Escalated,
+            vetoed: verdict.decision == Decision::Vetoed,
+            total: usd(verdict.plan.estimated_monthly_cost_usd),
+            signed: verdict.signature.is_some(),
+            plan_hash: verdict.plan_hash.chars().take(16).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::usd;
+
+    #[test]
+    fn dollars_are_grouped_and_rounded() {
+        assert_eq!(usd(0.0), "$0.00");
+        assert_eq!(usd(5.5), "$5.50");
+        assert_eq!(usd(1234.567), "$1,234.57");
+        assert_eq!(usd(1_000_000.0), "$1,000,000.00");
+        assert_eq!(usd(999.999), "$1,000.00");
+    }
+}

@@ -1,0 +1,71 @@
+//! Understanding and planning a request: the first half of every conversation, and all of
+//! `paved plan`. Pure: no database, no queue, no cloud.
+
+use paved_core::{Intent, MAX_REQUEST_CHARS, Plan};
+use paved_planner::{Catalog, Planner, PlanningContext, PlanningError, RuleUnderstander, Understander};
+use serde::Serialize;
+
+use crate::error::UserError;
+
+/// What `paved plan --json` prints: the contract's `{"intent", "plan"}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanOutput {
+    pub intent: Intent,
+    pub plan: Option<Plan>,
+}
+
+/// Checks a request's text before anything reads it.
+pub fn check_request(request: &str) -> Result<&str, UserError> {
+    let trimmed = request.trim();
+    if trimmed.is_empty() {
+        return Err(UserError::new(
+            "The request is empty; describe the infrastructure you need, e.g. \"a production web app with PostgreSQL\".",
+        ));
+    }
+    let chars = trimmed.chars().count();
+    if chars > MAX_REQUEST_CHARS {
+        return Err(UserError::new(format!(
+            "The request is {chars} characters long, over the limit of {MAX_REQUEST_CHARS}; describe what you need in fewer words."
+        )));
+    }
+    Ok(trimmed)
+}
+
+/// Understands and plans one request on the catalog's golden paths.
+pub struct Pipeline<'a> {
+    catalog: &'a Catalog,
+    understander: RuleUnderstander,
+}
+
+impl<'a> Pipeline<'a> {
+    pub fn new(catalog: &'a Catalog) -> Pipeline<'a> {
+        Pipeline { catalog, understander: RuleUnderstander::with_paths(catalog.path_hints()) }
+    }
+
+    pub fn understand(&self, request: &str) -> Intent {
+        self.understander.understand(request)
+    }
+
+    /// Understands `request` and plans it. A request that cannot be planned without an answer
+    /// comes back with its questions in `intent.clarifications` and no plan.
+    pub fn run(&self, request: &str, ctx: &PlanningContext) -> Result<PlanOutput, UserError> {
+        let request = check_request(request)?;
+        let intent = self.understand(request);
+        self.plan(intent, ctx)
+    }
+
+    /// Plans an intent already understood (or amended by Modify).
+    pub fn plan(&self, mut intent: Intent, ctx: &PlanningContext) -> Result<PlanOutput, UserError> {
+        if intent.needs_clarification() {
+            return Ok(PlanOutput { intent, plan: None });
+        }
+        match Planner::new(self.catalog).plan(&intent, ctx) {
+            Ok(plan) => Ok(PlanOutput { intent, plan }),
+            Err(PlanningError::NeedsAnswer(question)) => {
+                intent.clarifications.push(question);
+                Ok(PlanOutput { intent, plan: None })
+            }
+            Err(e) => Err(UserError::new(format!("paved could not plan this request: {e}"))),
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! The outside contract of `paved plan` and `paved audit`, checked on the real binary: JSON
+//! shapes against the contract's schemas, exit codes, and errors for bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn paved() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_paved"));
+    cmd.env_remove("PAVED_POLICIES").env_remove("PAVED_AUDIT_KEY");
+    cmd
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn run(args: &[&str]) -> Output {
+    paved().args(args).stdin(Stdio::null()).output().unwrap()
+}
+
+fn schema(name: &str) -> Value {
+    let text = std::fs::read_to_string(repo().join("tests/schemas").join(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A validator for one of the contract's schemas, with plan.schema.json registered for the
+/// verdict's `$ref`.
+fn validator(name: &str) -> jsonschema::Validator {
+    let plan = schema("plan.schema.json");
+    let resource = jsonschema::Resource::from_contents(plan);
+    jsonschema::options()
+        .with_resource("plan.schema.json", resource)
+        .build(&schema(name))
+        .unwrap()
+}
+
+fn assert_valid(v: &jsonschema::Validator, instance: &Value, what: &str) {
+    let errors: Vec<String> = v.iter_errors(instance).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{what} breaks the schema: {errors:#?}\n{instance:#}");
+}
+
+const REQUESTS: &[&str] = &[
+    "I need a production web app with PostgreSQL",
+    "Deploy a production microservice for payment processing with PostgreSQL database and Redis caching",
+    "Staging web app with MySQL, no cache please",
+    "Run a nightly report job that exports data to S3",
+    "Deploy a data pipeline for analytics in Frankfurt",
+    "I want to train a machine learning model on GPUs, training data is in S3",
+    "Spin up a REST API backed by DynamoDB in us-west-2",
+    "Production API microservice with a Redis cache, hosted in Frankfurt",
+    "Deploy a web app using Deno instead of Node.js",
+    "Production customer database for our SaaS, EU customers only, must be GDPR compliant",
+    "I need a HIPAA compliant patient portal with postgres",
+    "Scale the checkout-service for Black Friday traffic",
+    "Delete the staging environment of payment-service",
+    "Clean up old resources",
+    "Roll back req-12345",
+    "hello there",
+];
+
+#[test]
+fn plan_json_follows_the_contract_for_every_kind_of_request() {
+    let intent_schema = validator("intent.schema.json");
+    let plan_schema = validator("plan.schema.json");
+    let mut planned = 0;
+    for request in REQUESTS {
+        let out = run(&["plan", "--json", request]);
+        assert_eq!(out.status.code(), Some(0), "{request}: {}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let obj = v.as_object().unwrap();
+        assert!(obj.contains_key("intent") && obj.contains_key("plan"), "{request}: {v}");
+        assert_valid(&intent_schema, &v["intent"], request);
+        if v["plan"].is_null() {
+            assert!(
+                !v["intent"]["clarifications"].as_array().unwrap().is_empty(),
+                "{request}: no plan but no question either"
+            );
+        } else {
+            planned += 1;
+            assert_valid(&plan_schema, &v["plan"], request);
+            let resources = v["plan"]["resources"].as_array().unwrap();
+            assert!(!resources.is_empty(), "{request}: empty plan");
+            let sum: f64 = resources.iter().map(|r| r["monthly_cost_usd"].as_f64().unwrap()).sum();
+            let total = v["plan"]["estimated_monthly_cost_usd"].as_f64().unwrap();
+            assert!((sum - total).abs() < 0.011, "{request}: total {total} is not the sum {sum}");
+        }
+    }
+    assert!(planned >= 12, "only {planned} of {} requests were planned", REQUESTS.len());
+}
+
+#[test]
+fn vague_requests_get_questions_and_no_plan() {
+    for request in ["Clean up old resources", "delete everything tagged old"] {
+        let v: Value = serde_json::from_slice(&run(&["plan", "--json", request]).stdout).unwrap();
+        assert!(v["plan"].is_null(), "{request}");
+        assert!(!v["intent"]["clarifications"].as_array().unwrap().is_empty(), "{request}");
+    }
+}
+
+#[test]
+fn public_intent_set_scores_at_least_95_percent_through_the_scorer() {
+    let out = Command::new("python3")
+        .arg(repo().join("tests/eval/score_intents.py"))
+        .arg(env!("CARGO_BIN_EXE_paved"))
+        .arg(repo().join("tests/data/intents.jsonl"))
+        .arg("--verbose")
+        .output()
+        .expect("python3 runs the contract's scorer");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let last = text.lines().last().unwrap_or_default();
+    let pct: f64 = last
+        .rsplit('=')
+        .next()
+        .and_then(|s| s.trim().trim_end_matches('%').parse().ok())
+        .unwrap_or_else(|| panic!("unexpected scorer output: {text}"));
+    assert!(pct >= 95.0, "intent accuracy {pct}%:\n{text}");
+}
+
+#[test]
+fn human_plan_output_shows_the_cards() {
+    let out = run(&["plan", "I need a production web app with PostgreSQL"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("What I understood"), "{text}");
+    assert!(text.contains("standard_web_app"), "{text}");
+    assert!(text.contains("aws_db_instance."), "{text}");
+    assert!(text.contains("Estimated monthly cost  $"), "{text}");
+}
+
+fn assert_bad_input(out: &Output, needle: &str) {
+    assert_eq!(out.status.code(), Some(2), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty(), "stdout must be empty: {}", String::from_utf8_lossy(&out.stdout));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "one sentence on stderr: {err}");
+    assert!(err.contains(needle), "stderr should mention `{needle}`: {err}");
+}
+
+#[test]
+fn empty_and_oversized_requests_are_refused() {
+    assert_bad_input(&run(&["plan", "--json", "   "]), "empty");
+    let long = "web app ".repeat(600);
+    assert_bad_input(&run(&["plan", "--json", &long]), "4000");
+}
+
+#[test]
+fn a_broken_policy_file_is_named_with_its_line() {
+    let dir = tempdir("broken-policies");
+    copy_dir(&repo().join("policies"), &dir);
+    let guardrails = dir.join("guardrails.yaml");
+    let text = std::fs::read_to_string(&guardrails).unwrap();
+    // Misspell the first `level:` key.
+    let broken = text.replacen("level:", "levle:", 1);
+    let line = broken.lines().position(|l| l.contains("levle:")).unwrap() + 1;
+    std::fs::write(&guardrails, broken).unwrap();
+    let out = run(&["--policies", dir.to_str().unwrap(), "plan", "--json", "a web app"]);
+    assert_bad_input(&out, "guardrails.yaml");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("line {line}")), "{err}");
+    assert!(err.contains("levle"), "{err}");
+}
+
+#[test]
+fn audit_json_follows_the_contract_and_approves_paveds_own_plan() {
+    let verdict_schema = validator("verdict.schema.json");
+    let dir = tempdir("audit-own-plan");
+    for request in REQUESTS {
+        let out = run(&["plan", "--json", request]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        if v["plan"].is_null() {
+            continue;
+        }
+        let file = dir.join("plan.json");
+        std::fs::write(&file, serde_json::to_vec(&v["plan"]).unwrap()).unwrap();
+        let out = run(&["audit", "--json", "--request", request, "--plan", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{request}: {}", String::from_utf8_lossy(&out.stderr));
+        let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_valid(&verdict_schema, &verdict, request);
+        let decision = verdict["decision"].as_str().unwrap();
+        assert_ne!(decision, "vetoed", "{request}: paved's own plan was vetoed: {verdict:#}");
+    }
+}
+
+#[test]
+fn audit_rejects_unreadable_and_malformed_plans() {
+    let dir = tempdir("audit-bad-plans");
+    let missing = dir.join("missing.json");
+    assert_bad_input(
+        &run(&["audit", "--json", "--request", "a web app", "--plan", missing.to_str().unwrap()]),
+        "missing.json",
+    );
+    let bad_json = dir.join("bad.json");
+    std::fs::write(&bad_json, "{ not json").unwrap();
+    assert_bad_input(&run(&["audit", "--json", "--request", "a web app", "--plan", bad_json.to_str().unwrap()]), "JSON");
+    let no_resources = dir.join("schema.json");
+    std::fs::write(&no_resources, r#"{"golden_path": null, "golden_path_version": "1", "environment": "production", "region": "us-east-1", "estimated_monthly_cost_usd": 0}"#).unwrap();
+    assert_bad_input(
+        &run(&["audit", "--json", "--request", "a web app", "--plan", no_resources.to_str().unwrap()]),
+        "resources",
+    );
+    let bad_env = dir.join("env.json");
+    std::fs::write(&bad_env, r#"{"golden_path": null, "golden_path_version": "1", "environment": "moon", "region": "us-east-1", "resources": [], "estimated_monthly_cost_usd": 0}"#).unwrap();
+    assert_bad_input(&run(&["audit", "--json", "--request", "a web app", "--plan", bad_env.to_str().unwrap()]), "moon");
+    assert_bad_input(&run(&["audit", "--json", "--request", "", "--plan", bad_env.to_str().unwrap()]), "empty");
+}
+
+#[test]
+fn generated_keys_are_private_and_sign_verdicts() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir("keys");
+    let out = run(&["keys", "generate", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let key = dir.join("audit.key");
+    let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    // A second generate must not overwrite the key silently.
+    let again = run(&["keys", "generate", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+
+    let planned: Value =
+        serde_json::from_slice(&run(&["plan", "--json", "a staging web app with postgres"]).stdout).unwrap();
+    let file = dir.join("plan.json");
+    std::fs::write(&file, serde_json::to_vec(&planned).unwrap()).unwrap();
+    let out = run(&[
+        "audit", "--json", "--request", "a staging web app with postgres", "--plan", file.to_str().unwrap(), "--key",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let verdict: paved_core::Verdict = serde_json::from_slice(&out.stdout).unwrap();
+    let public = paved_audit::keys::load_verifying_key(&dir.join("audit.pub")).unwrap();
+    let plan: paved_core::Plan = serde_json::from_value(planned["plan"].clone()).unwrap();
+    let hash = paved_core::canonical::plan_hash(&plan);
+    paved_core::signing::verify_verdict(&public, &verdict, &hash).unwrap();
+    let mut tampered = verdict.clone();
+    tampered.plan.estimated_monthly_cost_usd += 1.0;
+    assert!(paved_core::signing::verify_verdict(&public, &tampered, &hash).is_err());
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("paved-contract-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

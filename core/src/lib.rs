@@ -6,9 +6,11 @@
 
 pub mod canonical;
 pub mod intent;
+pub mod message;
 pub mod plan;
 pub mod policy;
 pub mod signing;
+pub mod trail;
 pub mod verdict;
 
 pub use intent::{Action, Component, Compliance, Environment, Intent, IntentDetails};

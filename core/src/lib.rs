@@ -5,6 +5,7 @@
 //! its inputs, so it cannot fail for reasons outside the caller's control.
 
 pub mod canonical;
+pub mod guardrail;
 pub mod intent;
 pub mod message;
 pub mod plan;

@@ -5,11 +5,13 @@
 //! its inputs, so it cannot fail for reasons outside the caller's control.
 
 pub mod canonical;
+pub mod golden_path;
 pub mod guardrail;
 pub mod intent;
 pub mod message;
 pub mod plan;
 pub mod policy;
+pub mod price;
 pub mod signing;
 pub mod trail;
 pub mod verdict;
@@ -17,6 +19,8 @@ pub mod verdict;
 pub use intent::{Action, Component, Compliance, Environment, Intent, IntentDetails};
 pub use plan::{Plan, PlanError, Resource, ResourceAction, round_cents};
 pub use policy::PolicyError;
+pub use golden_path::{Condition, GoldenPath, ResourceTemplate, Scenario};
+pub use price::{PriceError, PriceTable, price_plan};
 pub use verdict::{Check, Decision, Finding, Level, Outcome, Verdict};
 
 /// Requests longer than this are refused: nobody describes infrastructure in more, and the limit

@@ -21,7 +21,7 @@ pub use plan::{Plan, PlanError, Resource, ResourceAction, round_cents};
 pub use policy::PolicyError;
 pub use golden_path::{Condition, GoldenPath, ResourceTemplate, Scenario};
 pub use price::{PriceError, PriceTable, price_plan};
-pub use verdict::{Check, Decision, Finding, Level, Outcome, Verdict};
+pub use verdict::{Approval, Check, Decision, Finding, Level, Outcome, Verdict};
 
 /// Requests longer than this are refused: nobody describes infrastructure in more, and the limit
 /// keeps every reading of a request cheap.

@@ -176,3 +176,14 @@ impl Verdict {
         h == self.approved_plan_hash && canonical::plan_hash(&self.plan) == h
     }
 }
+
+/// An approver's yes to an escalated verdict, for one exact plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    /// The role the approver acted in (`finance_manager`).
+    pub role: String,
+    /// The verified chat user id of the approver.
+    pub user: String,
+    /// The plan hash the approval was given for.
+    pub plan_hash: String,
+}

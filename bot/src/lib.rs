@@ -4,6 +4,7 @@
 pub mod cards;
 pub mod cli;
 pub mod commands;
+pub mod engine;
 pub mod error;
 pub mod pipeline;
 pub mod policies;

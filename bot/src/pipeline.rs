@@ -46,6 +46,11 @@ impl<'a> Pipeline<'a> {
         self.understander.understand(request)
     }
 
+    /// Applies a change in the requester's words ("no redis", "use db.t3.medium") to an intent.
+    pub fn amend(&self, intent: &Intent, instruction: &str) -> Intent {
+        self.understander.amend(intent, instruction)
+    }
+
     /// Understands `request` and plans it. A request that cannot be planned without an answer
     /// comes back with its questions in `intent.clarifications` and no plan.
     pub fn run(&self, request: &str, ctx: &PlanningContext) -> Result<PlanOutput, UserError> {

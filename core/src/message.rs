@@ -15,10 +15,12 @@ use crate::verdict::Verdict;
 
 /// The audit worker's queue.
 pub const TOPIC_AUDIT: &str = "audit";
-/// The orchestrator's queue: verdicts and progress come back here.
+/// The orchestrator's queue: verdicts come back here.
 pub const TOPIC_ORCHESTRATOR: &str = "orchestrator";
 /// The executor's queue.
 pub const TOPIC_EXECUTOR: &str = "executor";
+/// Progress reports, read by whatever shows them to people (the chat thread).
+pub const TOPIC_PROGRESS: &str = "progress";
 
 pub const AUDIT_REQUEST_V1: &str = "audit.request.v1";
 pub const AUDIT_VERDICT_V1: &str = "audit.verdict.v1";
@@ -169,7 +171,8 @@ impl Message {
     pub fn topic(&self) -> &'static str {
         match self {
             Message::AuditRequest(_) | Message::CheckpointRequest(_) => TOPIC_AUDIT,
-            Message::AuditVerdict(_) | Message::Progress(_) => TOPIC_ORCHESTRATOR,
+            Message::AuditVerdict(_) => TOPIC_ORCHESTRATOR,
+            Message::Progress(_) => TOPIC_PROGRESS,
             Message::ExecuteRequest(_) => TOPIC_EXECUTOR,
         }
     }

@@ -472,7 +472,9 @@ impl Scope {
             } else {
                 let body = entry.strip_suffix('*').unwrap_or(entry);
                 let valid = entry.starts_with("aws_")
-                    && body.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                    && body
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
                 if !valid {
                     return Err(format!(
                         "`{entry}` is not a Terraform AWS resource type (like aws_db_instance or \
@@ -571,7 +573,9 @@ impl GuardrailPolicy {
             };
             let name = &rule.name;
             if name.is_empty()
-                || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
             {
                 return err(
                     "name",
@@ -610,10 +614,14 @@ impl GuardrailPolicy {
                     format!("rule `{name}` has both `fix` and `cases`; put the fix in each case"),
                 );
             }
-            let ways = [has_condition, rule.kind.is_some(), !rule.requirements.is_empty()]
-                .iter()
-                .filter(|&&b| b)
-                .count();
+            let ways = [
+                has_condition,
+                rule.kind.is_some(),
+                !rule.requirements.is_empty(),
+            ]
+            .iter()
+            .filter(|&&b| b)
+            .count();
             if ways > 1 {
                 return err(
                     "kind",
@@ -815,8 +823,7 @@ impl GuardrailPolicy {
                     );
                 }
             }
-            for (field, template) in
-                [("message", &rule.message), ("suggestion", &rule.suggestion)]
+            for (field, template) in [("message", &rule.message), ("suggestion", &rule.suggestion)]
             {
                 if let Some(t) = template
                     && let Some(bad) = unknown_placeholder(t)
@@ -1021,10 +1028,14 @@ impl Condition {
             return found.iter().filter_map(as_number).any(|n| n < t);
         }
         if let Some(list) = &self.in_ {
-            return found.iter().any(|f| list.iter().any(|v| loosely_equal(f, v)));
+            return found
+                .iter()
+                .any(|f| list.iter().any(|v| loosely_equal(f, v)));
         }
         if let Some(list) = &self.not_in {
-            return !found.iter().any(|f| list.iter().any(|v| loosely_equal(f, v)));
+            return !found
+                .iter()
+                .any(|f| list.iter().any(|v| loosely_equal(f, v)));
         }
         if let Some(w) = self.matches_cidr_world {
             let world = found.iter().any(|f| match f {
@@ -1047,7 +1058,11 @@ impl Condition {
             return format!("{a} is not {}", show(v));
         }
         if let Some(m) = self.missing {
-            return if m { format!("{a} is not set") } else { format!("{a} is set") };
+            return if m {
+                format!("{a} is not set")
+            } else {
+                format!("{a} is set")
+            };
         }
         if let Some(v) = &self.contains {
             return format!("{a} contains {}", show(v));
@@ -1059,7 +1074,10 @@ impl Condition {
             return format!("{a} is below {t}");
         }
         if let Some(l) = &self.in_ {
-            return format!("{a} is one of {}", l.iter().map(show).collect::<Vec<_>>().join(", "));
+            return format!(
+                "{a} is one of {}",
+                l.iter().map(show).collect::<Vec<_>>().join(", ")
+            );
         }
         if let Some(l) = &self.not_in {
             return format!(
@@ -1071,7 +1089,10 @@ impl Condition {
             return format!("{a} is open to the whole internet");
         }
         let join = |cs: &Vec<Condition>, sep: &str| {
-            cs.iter().map(Condition::describe).collect::<Vec<_>>().join(sep)
+            cs.iter()
+                .map(Condition::describe)
+                .collect::<Vec<_>>()
+                .join(sep)
         };
         if let Some(all) = &self.all {
             return join(all, " and ");
@@ -1127,7 +1148,9 @@ fn loosely_equal(a: &Value, b: &Value) -> bool {
 /// Nulls count as missing.
 pub fn lookup<'a>(values: &'a Map<String, Value>, path: &str) -> Vec<&'a Value> {
     let mut parts = path.split('.');
-    let Some(first) = parts.next() else { return Vec::new() };
+    let Some(first) = parts.next() else {
+        return Vec::new();
+    };
     let mut current: Vec<&Value> = values.get(first).into_iter().collect();
     for part in parts {
         let mut next = Vec::new();
@@ -1158,7 +1181,9 @@ pub fn set_path(values: &mut Map<String, Value>, path: &str, value: Value) {
             values.insert(path.to_string(), value);
         }
         Some((head, rest)) => {
-            let slot = values.entry(head.to_string()).or_insert_with(|| Value::Object(Map::new()));
+            let slot = values
+                .entry(head.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
             if slot.is_null() || !(slot.is_object() || slot.is_array()) {
                 *slot = Value::Object(Map::new());
             }
@@ -1196,8 +1221,11 @@ impl Fix {
 
     /// What the fix sets, for messages.
     pub fn describe(&self) -> String {
-        let mut parts: Vec<String> =
-            self.set.iter().map(|(p, v)| format!("{p} = {}", show(v))).collect();
+        let mut parts: Vec<String> = self
+            .set
+            .iter()
+            .map(|(p, v)| format!("{p} = {}", show(v)))
+            .collect();
         if let Some(r) = &self.region {
             parts.push(format!("region = {r}"));
         }
@@ -1280,7 +1308,11 @@ mod tests {
 
     #[test]
     fn a_condition_needs_exactly_one_operator() {
-        assert!(cond("{attribute: a, equals: 1, missing: true}").validate().is_err());
+        assert!(
+            cond("{attribute: a, equals: 1, missing: true}")
+                .validate()
+                .is_err()
+        );
         assert!(cond("{attribute: a}").validate().is_err());
         assert!(cond("{equals: 1}").validate().is_err());
         assert!(cond("{attribute: a, equals: 1}").validate().is_ok());
@@ -1332,8 +1364,14 @@ mod tests {
     fn render_fills_known_placeholders() {
         let mut m = BTreeMap::new();
         m.insert("resource", "aws_db_instance.main".to_string());
-        assert_eq!(render("{resource} is {x}", &m), "aws_db_instance.main is {x}");
-        assert_eq!(unknown_placeholder("a {resource} b {nope}"), Some("nope".to_string()));
+        assert_eq!(
+            render("{resource} is {x}", &m),
+            "aws_db_instance.main is {x}"
+        );
+        assert_eq!(
+            unknown_placeholder("a {resource} b {nope}"),
+            Some("nope".to_string())
+        );
         assert_eq!(unknown_placeholder("no braces"), None);
     }
 }

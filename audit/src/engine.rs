@@ -1,0 +1,776 @@
+//! The guardrail engine: evaluates every rule of a [`GuardrailPolicy`] against a plan.
+//!
+//! Rules run in two passes. First every rule that changes plans (hard auto-fixes, and blocking
+//! rules with a fix while the plan is not yet deployed) fixes the plan; then the plan is repriced
+//! from the price table; then every other rule judges the fixed, repriced plan. So a warning or
+//! an escalation speaks of the plan that would actually run.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use paved_core::guardrail::{
+    CheckKind, Enforcement, Evidence, Guardrail, GuardrailPolicy, Requirement, Scope, Selector,
+    lookup, region_matches, render, show,
+};
+use paved_core::{Check, Finding, Outcome, Plan, Resource, ResourceAction};
+use serde_json::Value;
+
+use crate::facts::{Facts, resource_environment, survives};
+use crate::iam::admin_without_mfa;
+use crate::network::{fronts_public_load_balancer, groups_of, world_ingress, world_ingress_of};
+
+/// What the guardrails made of a plan.
+#[derive(Debug, Default)]
+pub struct Judgement {
+    pub findings: Vec<Finding>,
+    pub checks: Vec<Check>,
+    /// Roles whose approval the escalations need, in rule order.
+    pub approvers: Vec<String>,
+}
+
+/// One place where a rule fired.
+struct Hit {
+    resource: Option<String>,
+    values: BTreeMap<&'static str, String>,
+    /// The rule changed the plan here.
+    fixed: bool,
+}
+
+/// How one rule came out.
+struct RuleResult {
+    applicable: bool,
+    hits: Vec<Hit>,
+}
+
+/// Evaluates every guardrail against `plan`, applying fixes to it. `reprice` recomputes the
+/// plan's costs from the price table after the fixes.
+pub fn evaluate(
+    policy: &GuardrailPolicy,
+    plan: &mut Plan,
+    facts: &Facts<'_>,
+    reprice: &dyn Fn(&mut Plan),
+) -> Judgement {
+    let rules: Vec<&Guardrail> = policy.rules().map(|(_, g)| g).collect();
+    let mut results: Vec<Option<RuleResult>> = rules.iter().map(|_| None).collect();
+    let fixes_now = |g: &Guardrail| {
+        g.enforcement == Enforcement::AutoFix
+            || (g.enforcement == Enforcement::Veto && has_fix(g) && !facts.ctx.deployed)
+    };
+    for (i, rule) in rules.iter().enumerate() {
+        if fixes_now(rule) {
+            results[i] = Some(run_rule(policy, rule, plan, facts, true));
+        }
+    }
+    reprice(plan);
+    for (i, rule) in rules.iter().enumerate() {
+        if results[i].is_none() {
+            results[i] = Some(run_rule(policy, rule, plan, facts, false));
+        }
+    }
+
+    // A rule that fired silences the rules it supersedes (one CFO escalation, not also the
+    // finance manager's and a warning).
+    let mut superseded: BTreeMap<&str, &str> = BTreeMap::new();
+    for (rule, result) in rules.iter().zip(&results) {
+        if result.as_ref().is_some_and(|r| !r.hits.is_empty()) {
+            for s in &rule.supersedes {
+                superseded.entry(s.as_str()).or_insert(rule.name.as_str());
+            }
+        }
+    }
+
+    let mut judgement = Judgement::default();
+    for (rule, result) in rules.iter().zip(results) {
+        let Some(result) = result else { continue };
+        let by = superseded.get(rule.name.as_str()).copied();
+        judgement.checks.push(check_line(rule, &result, by));
+        if by.is_some() {
+            continue;
+        }
+        for hit in &result.hits {
+            let outcome = if hit.fixed {
+                Outcome::Fixed
+            } else {
+                rule.enforcement.outcome()
+            };
+            let mut values = hit.values.clone();
+            values.insert("approvers", rule.approvers.join(", "));
+            let message = render(
+                rule.message
+                    .as_deref()
+                    .unwrap_or(default_message(rule, hit)),
+                &values,
+            );
+            let suggestion = (outcome == Outcome::Veto)
+                .then(|| {
+                    rule.suggestion
+                        .as_deref()
+                        .map(|s| render(s, &values))
+                        .or_else(|| default_suggestion(rule, &values))
+                })
+                .flatten();
+            judgement.findings.push(Finding {
+                rule: rule.name.clone(),
+                level: rule.level.level(),
+                outcome,
+                resource: hit.resource.clone(),
+                message: sentence(&message),
+                suggestion,
+            });
+            if outcome == Outcome::Escalate {
+                for a in &rule.approvers {
+                    if !judgement.approvers.contains(a) {
+                        judgement.approvers.push(a.clone());
+                    }
+                }
+            }
+        }
+    }
+    judgement
+}
+
+fn has_fix(g: &Guardrail) -> bool {
+    g.fix.is_some() || g.cases.iter().any(|c| c.fix.is_some())
+}
+
+/// Ends a message with a full stop, capitalised, so every finding reads as one sentence.
+fn sentence(s: &str) -> String {
+    let s = s.trim();
+    let mut out: String = match s.chars().next() {
+        Some(c) => c.to_uppercase().chain(s.chars().skip(1)).collect(),
+        None => String::new(),
+    };
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
+fn check_line(rule: &Guardrail, result: &RuleResult, superseded_by: Option<&str>) -> Check {
+    let what = if rule.description.is_empty() {
+        rule.name.replace('_', " ")
+    } else {
+        rule.description.clone()
+    };
+    let summary = if !result.applicable {
+        format!("{what} (does not apply to this plan)")
+    } else if let Some(by) = superseded_by {
+        format!("{what}: fired, superseded by {by}")
+    } else if result.hits.is_empty() {
+        what
+    } else if result.hits.iter().all(|h| h.fixed) {
+        format!("{what}: fixed {} place(s)", result.hits.len())
+    } else {
+        format!("{what}: {} finding(s)", result.hits.len())
+    };
+    Check {
+        rule: rule.name.clone(),
+        passed: result.hits.is_empty() || result.hits.iter().all(|h| h.fixed),
+        summary,
+    }
+}
+
+fn default_message(rule: &Guardrail, hit: &Hit) -> &'static str {
+    let fixed = hit.fixed;
+    match rule.kind {
+        Some(CheckKind::WorldOpenIngress) => "{resource} lets the whole internet in: {detail}",
+        Some(CheckKind::DatabaseOpenToWorld) => {
+            "{resource} is a database reachable from the whole internet: {detail}"
+        }
+        Some(CheckKind::AdminWithoutMfa) => "{detail}",
+        Some(CheckKind::DataResidency) if fixed => {
+            "The data must stay in {allowed_regions}, so the plan was moved from {actual} to {region}"
+        }
+        Some(CheckKind::DataResidency) => {
+            "The data must stay in {allowed_regions}, but the plan puts it in {actual}"
+        }
+        Some(CheckKind::MonthlyCost) => match rule.enforcement {
+            Enforcement::Escalate => {
+                "The plan costs ${cost} a month, above the ${threshold} limit, so {approvers} must approve it"
+            }
+            _ => "The plan costs ${cost} a month, above ${threshold}",
+        },
+        None if !rule.requirements.is_empty() => "The plan lacks {missing}",
+        None if fixed => "{resource}: {detail}; paved set {fix}",
+        None if hit.resource.is_some() && rule.condition.is_some() || !rule.cases.is_empty() => {
+            "{resource} breaks {name}: {detail}"
+        }
+        None => "{detail}",
+    }
+}
+
+fn default_suggestion(rule: &Guardrail, values: &BTreeMap<&'static str, String>) -> Option<String> {
+    let s = match rule.kind {
+        Some(CheckKind::WorldOpenIngress) => format!(
+            "Open only ports {} on a public load balancer to the internet, and reach everything else \
+             through the load balancer or from inside the VPC.",
+            values.get("ports").map(String::as_str).unwrap_or("80, 443")
+        ),
+        Some(CheckKind::DatabaseOpenToWorld) => {
+            "Keep the database private: allow it only from the application's security group.".to_string()
+        }
+        Some(CheckKind::AdminWithoutMfa) => {
+            "Grant least-privilege policies, or require aws:MultiFactorAuthPresent for administrator access."
+                .to_string()
+        }
+        Some(CheckKind::DataResidency) => format!(
+            "Plan it in an allowed region ({}).",
+            values.get("allowed_regions").map(String::as_str).unwrap_or("")
+        ),
+        _ if !rule.requirements.is_empty() => format!(
+            "Add {} to the plan (the golden path's compliance variant includes them).",
+            values.get("missing").map(String::as_str).unwrap_or("what is missing")
+        ),
+        _ => match values.get("fix").filter(|f| !f.is_empty()) {
+            Some(fix) => format!("Set {fix}."),
+            None => format!("Change the plan so that {} no longer applies.", rule.name),
+        },
+    };
+    Some(s)
+}
+
+/// Evaluates one rule. With `fix`, the rule's fix is applied to the plan where it fires.
+fn run_rule(
+    policy: &GuardrailPolicy,
+    rule: &Guardrail,
+    plan: &mut Plan,
+    facts: &Facts<'_>,
+    fix: bool,
+) -> RuleResult {
+    let Ok(scope) = Scope::parse(&rule.applies_to) else {
+        // Validated when the file was parsed; an unparsable scope cannot reach here.
+        return RuleResult {
+            applicable: false,
+            hits: Vec::new(),
+        };
+    };
+    let segments = facts.segments(plan, policy);
+    if !facts.plan_gates(&scope, &segments) {
+        return RuleResult {
+            applicable: false,
+            hits: Vec::new(),
+        };
+    }
+    if let Some(evidence) = rule.requires
+        && has_evidence(rule, evidence, facts)
+    {
+        let applicable = plan
+            .resources
+            .iter()
+            .any(|r| in_scope(&scope, r, plan, rule));
+        return RuleResult {
+            applicable,
+            hits: Vec::new(),
+        };
+    }
+    match rule.kind {
+        Some(kind) if kind.plan_wide() => plan_wide(rule, kind, &scope, plan, facts, fix),
+        Some(kind) => {
+            let plan_view = plan.clone();
+            let mut hits = Vec::new();
+            let mut applicable = false;
+            for r in plan_view
+                .resources
+                .iter()
+                .filter(|r| in_scope(&scope, r, &plan_view, rule))
+            {
+                applicable = true;
+                if let Some(detail) = resource_kind(rule, kind, &plan_view, r) {
+                    let mut values = resource_values(r, &plan_view);
+                    values.insert("detail", detail);
+                    hits.push(Hit {
+                        resource: Some(r.address.clone()),
+                        values,
+                        fixed: false,
+                    });
+                }
+            }
+            RuleResult { applicable, hits }
+        }
+        None if !rule.requirements.is_empty() => {
+            let missing: Vec<&str> = rule
+                .requirements
+                .iter()
+                .filter_map(|name| policy.requirements.get(name).map(|req| (name, req)))
+                .filter(|(_, req)| !requirement_met(req, plan))
+                .map(|(_, req)| req.description.as_str())
+                .collect();
+            let hits = if missing.is_empty() {
+                Vec::new()
+            } else {
+                let mut values = plan_values(plan);
+                values.insert("missing", join_and(&missing));
+                vec![Hit {
+                    resource: None,
+                    values,
+                    fixed: false,
+                }]
+            };
+            RuleResult {
+                applicable: true,
+                hits,
+            }
+        }
+        None if rule.condition.is_some() || !rule.cases.is_empty() => {
+            conditions(rule, &scope, plan, fix)
+        }
+        None => {
+            // Scope alone: every resource in scope is a finding unless evidence was given.
+            let found: Vec<&Resource> = plan
+                .resources
+                .iter()
+                .filter(|r| in_scope(&scope, r, plan, rule))
+                .collect();
+            let hits = if found.is_empty() {
+                Vec::new()
+            } else {
+                let mut values = plan_values(plan);
+                let names: Vec<String> = found
+                    .iter()
+                    .map(|r| format!("{} {}", r.action, r.address))
+                    .collect();
+                values.insert("detail", evidence_detail(rule, &names));
+                let resource = (found.len() == 1).then(|| found[0].address.clone());
+                if let Some(r) = found.first() {
+                    values.extend(resource_values(r, plan).into_iter().filter(|(k, _)| {
+                        matches!(*k, "resource" | "type" | "name") && found.len() == 1
+                    }));
+                }
+                vec![Hit {
+                    resource,
+                    values,
+                    fixed: false,
+                }]
+            };
+            RuleResult {
+                applicable: !found.is_empty(),
+                hits,
+            }
+        }
+    }
+}
+
+fn evidence_detail(rule: &Guardrail, changes: &[String]) -> String {
+    let listed = if changes.len() > 3 {
+        format!("{} and {} more", changes[..3].join(", "), changes.len() - 3)
+    } else {
+        join_and(&changes.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    match rule.requires {
+        Some(Evidence::ChangeTicket) => format!(
+            "The plan changes existing production resources ({listed}) without a change-ticket id \
+             ({}-1234), so {} must approve it",
+            rule.ticket_prefixes
+                .first()
+                .map(String::as_str)
+                .unwrap_or("CHG"),
+            rule.approvers.join(", ")
+        ),
+        Some(Evidence::RequesterConfirmation) => format!(
+            "The plan deletes resources ({listed}), which waits for the requester's explicit \
+             confirmation"
+        ),
+        None => format!("The plan touches {listed}"),
+    }
+}
+
+/// True when the rule's resource scope (types, action, environment) holds for a resource.
+fn in_scope(scope: &Scope, r: &Resource, plan: &Plan, rule: &Guardrail) -> bool {
+    if !scope.matches_type(&r.kind) || !scope.matches_action(r.action) {
+        return false;
+    }
+    // Resources being deleted are judged only by rules that name deletions: their attributes
+    // no longer matter.
+    if scope.actions.is_empty() && !survives(r) && rule.requires.is_none() {
+        return false;
+    }
+    scope.environments.is_empty() || scope.environments.contains(&resource_environment(r, plan))
+}
+
+fn has_evidence(rule: &Guardrail, evidence: Evidence, facts: &Facts<'_>) -> bool {
+    match evidence {
+        Evidence::RequesterConfirmation => facts.ctx.confirmed_deletion,
+        Evidence::ChangeTicket => {
+            let given = facts.ctx.change_ticket.as_deref().unwrap_or("");
+            rule.ticket_prefixes
+                .iter()
+                .any(|p| has_ticket(given, p) || has_ticket(facts.request, p))
+        }
+    }
+}
+
+/// True when `text` holds `PREFIX-digits` (case-insensitive) as a word.
+pub fn has_ticket(text: &str, prefix: &str) -> bool {
+    let upper = text.to_ascii_uppercase();
+    let want = format!("{}-", prefix.to_ascii_uppercase());
+    let mut from = 0;
+    while let Some(pos) = upper[from..].find(&want) {
+        let start = from + pos;
+        let digits_at = start + want.len();
+        let before_ok = start == 0
+            || !upper[..start]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
+        let digits = upper[digits_at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .count();
+        if before_ok && digits > 0 {
+            return true;
+        }
+        from = digits_at;
+    }
+    false
+}
+
+fn resource_values(r: &Resource, plan: &Plan) -> BTreeMap<&'static str, String> {
+    let mut v = plan_values(plan);
+    v.insert("resource", r.address.clone());
+    v.insert("type", r.kind.clone());
+    v.insert("name", r.name.clone());
+    v.insert("environment", resource_environment(r, plan).to_string());
+    v
+}
+
+fn plan_values(plan: &Plan) -> BTreeMap<&'static str, String> {
+    let mut v = BTreeMap::new();
+    v.insert("environment", plan.environment.to_string());
+    v.insert("region", plan.region.clone());
+    v.insert("cost", money(plan.estimated_monthly_cost_usd));
+    v
+}
+
+/// `7,000.50` style dollars (no sign).
+pub fn money(x: f64) -> String {
+    let cents = (x * 100.0).round() as i64;
+    let (whole, frac) = (cents / 100, (cents % 100).abs());
+    let digits = whole.abs().to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if whole < 0 { "-" } else { "" };
+    if frac == 0 {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac:02}")
+    }
+}
+
+fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Attribute conditions, case by case; fixes applied when `fix`.
+fn conditions(rule: &Guardrail, scope: &Scope, plan: &mut Plan, fix: bool) -> RuleResult {
+    let cases = rule.effective_cases();
+    let case_scopes: Vec<Scope> = cases
+        .iter()
+        .map(|c| Scope::parse(&c.applies_to).unwrap_or_default())
+        .collect();
+    let view = plan.clone();
+    let mut hits = Vec::new();
+    let mut applicable = false;
+    for (idx, r) in view.resources.iter().enumerate() {
+        if !in_scope(scope, r, &view, rule) {
+            continue;
+        }
+        for (case, cs) in cases.iter().zip(&case_scopes) {
+            if !in_scope(cs, r, &view, rule) {
+                continue;
+            }
+            applicable = true;
+            if !case.condition.holds(&r.values) {
+                continue;
+            }
+            let mut values = resource_values(r, &view);
+            let attribute = case.condition.attribute.clone().unwrap_or_default();
+            let actual = lookup(&r.values, &attribute);
+            values.insert(
+                "actual",
+                if actual.is_empty() {
+                    "not set".to_string()
+                } else {
+                    actual
+                        .iter()
+                        .map(|v| show(v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+            );
+            values.insert("attribute", attribute);
+            values.insert("detail", case.condition.describe());
+            let mut fixed = false;
+            if let Some(f) = &case.fix {
+                values.insert("fix", f.describe());
+                if fix && let Some(target) = plan.resources.get_mut(idx) {
+                    f.apply(target);
+                    fixed = true;
+                }
+            }
+            hits.push(Hit {
+                resource: Some(r.address.clone()),
+                values,
+                fixed,
+            });
+            // One finding per resource and rule, even when several cases match.
+            break;
+        }
+    }
+    RuleResult { applicable, hits }
+}
+
+/// A per-resource built-in check; `Some(detail)` when it fires.
+fn resource_kind(rule: &Guardrail, kind: CheckKind, plan: &Plan, r: &Resource) -> Option<String> {
+    match kind {
+        CheckKind::WorldOpenIngress => {
+            let bad: Vec<String> = world_ingress_of(plan, r)
+                .into_iter()
+                .filter(|w| {
+                    let on_public_lb = w
+                        .group
+                        .as_deref()
+                        .is_some_and(|g| fronts_public_load_balancer(plan, g));
+                    !(on_public_lb && w.only_ports(&rule.allowed_ports))
+                })
+                .map(|w| w.describe())
+                .collect();
+            (!bad.is_empty()).then(|| bad.join("; "))
+        }
+        CheckKind::DatabaseOpenToWorld => {
+            if !survives(r) {
+                return None;
+            }
+            let groups: Vec<String> = groups_of(plan, r)
+                .iter()
+                .map(|g| g.address.clone())
+                .collect();
+            let open: Vec<String> = world_ingress(plan)
+                .into_iter()
+                .filter(|w| w.group.as_ref().is_some_and(|g| groups.contains(g)))
+                .map(|w| {
+                    format!(
+                        "{} allows {}",
+                        w.group.clone().unwrap_or_default(),
+                        w.describe()
+                    )
+                })
+                .collect();
+            (!open.is_empty()).then(|| open.join("; "))
+        }
+        CheckKind::AdminWithoutMfa => admin_without_mfa(plan, r),
+        CheckKind::DataResidency | CheckKind::MonthlyCost => None,
+    }
+}
+
+/// Plan-wide built-in checks.
+fn plan_wide(
+    rule: &Guardrail,
+    kind: CheckKind,
+    scope: &Scope,
+    plan: &mut Plan,
+    facts: &Facts<'_>,
+    fix: bool,
+) -> RuleResult {
+    if !scope.environments.is_empty() && !scope.environments.contains(&plan.environment) {
+        return RuleResult {
+            applicable: false,
+            hits: Vec::new(),
+        };
+    }
+    let mut values = plan_values(plan);
+    match kind {
+        CheckKind::MonthlyCost => {
+            let threshold = rule.threshold.unwrap_or(f64::INFINITY);
+            values.insert("threshold", money(threshold));
+            let hits = if plan.estimated_monthly_cost_usd > threshold {
+                vec![Hit {
+                    resource: None,
+                    values,
+                    fixed: false,
+                }]
+            } else {
+                Vec::new()
+            };
+            RuleResult {
+                applicable: true,
+                hits,
+            }
+        }
+        CheckKind::DataResidency => {
+            let allowed = &rule.allowed_regions;
+            let ok = |region: &str| allowed.iter().any(|p| region_matches(p, region));
+            let outside = regions_outside(plan, &ok);
+            if outside.is_empty() {
+                return RuleResult {
+                    applicable: true,
+                    hits: Vec::new(),
+                };
+            }
+            values.insert("allowed_regions", allowed.join(", "));
+            values.insert("actual", outside.join(", "));
+            let fix_region = rule.fix.as_ref().and_then(|f| f.region.clone());
+            let mut fixed = false;
+            if fix && let Some(default) = fix_region {
+                let target = if ok(&facts.intent.region) {
+                    facts.intent.region.clone()
+                } else {
+                    default
+                };
+                move_region(plan, &target);
+                values.insert("region", target.clone());
+                values.insert("fix", format!("region = {target}"));
+                fixed = true;
+            }
+            RuleResult {
+                applicable: true,
+                hits: vec![Hit {
+                    resource: None,
+                    values,
+                    fixed,
+                }],
+            }
+        }
+        _ => RuleResult {
+            applicable: false,
+            hits: Vec::new(),
+        },
+    }
+}
+
+/// Attributes that name a region or an availability zone.
+const REGION_KEYS: [&str; 4] = ["region", "availability_zone", "availability_zones", "azs"];
+
+/// The regions the plan puts anything in that are not allowed.
+fn regions_outside(plan: &Plan, ok: &dyn Fn(&str) -> bool) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    if !ok(&plan.region) {
+        out.insert(plan.region.clone());
+    }
+    for r in plan.resources.iter().filter(|r| survives(r)) {
+        for key in REGION_KEYS {
+            let mut found = Vec::new();
+            if let Some(v) = r.value(key) {
+                crate::facts::strings(v, &mut found);
+            }
+            for s in found {
+                let region = zone_region(&s);
+                if !ok(&region) {
+                    out.insert(region);
+                }
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The region of an availability zone (`eu-west-1a` → `eu-west-1`); a region is its own.
+fn zone_region(s: &str) -> String {
+    let s = s.trim();
+    match s.chars().last() {
+        Some(c)
+            if c.is_ascii_lowercase()
+                && s.chars().rev().nth(1).is_some_and(|d| d.is_ascii_digit()) =>
+        {
+            s[..s.len() - 1].to_string()
+        }
+        _ => s.to_string(),
+    }
+}
+
+/// Moves the plan and every region or zone its resources name to `target`.
+fn move_region(plan: &mut Plan, target: &str) {
+    plan.region = target.to_string();
+    for r in plan.resources.iter_mut() {
+        for key in REGION_KEYS {
+            if let Some(v) = r.values.get_mut(key) {
+                rewrite_region(v, target);
+            }
+        }
+    }
+}
+
+fn rewrite_region(v: &mut Value, target: &str) {
+    match v {
+        Value::String(s) => {
+            let region = zone_region(s);
+            if !region.is_empty() {
+                let suffix = s[region.len().min(s.len())..].to_string();
+                *s = format!("{target}{suffix}");
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| rewrite_region(i, target)),
+        _ => {}
+    }
+}
+
+fn requirement_met(req: &Requirement, plan: &Plan) -> bool {
+    let matches = |sel: &Selector, r: &Resource| {
+        survives(r)
+            && sel
+                .applies_to
+                .iter()
+                .any(|t| paved_core::guardrail::type_matches(t, &r.kind))
+    };
+    let present = req.present.is_empty()
+        || req.present.iter().any(|sel| {
+            plan.resources.iter().any(|r| {
+                matches(sel, r) && sel.condition.as_ref().is_none_or(|c| c.holds(&r.values))
+            })
+        });
+    let every = req.every.iter().all(|sel| {
+        plan.resources
+            .iter()
+            .filter(|r| matches(sel, r))
+            .all(|r| sel.condition.as_ref().is_none_or(|c| c.holds(&r.values)))
+    });
+    present && every
+}
+
+/// True when any resource's action is one of these.
+pub fn any_action(plan: &Plan, actions: &[ResourceAction]) -> bool {
+    plan.resources.iter().any(|r| actions.contains(&r.action))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tickets_are_found_as_words() {
+        assert!(has_ticket("resize billing-db, CHG-1234 approved", "CHG"));
+        assert!(has_ticket("chg-77", "CHG"));
+        assert!(!has_ticket("CHG-", "CHG"));
+        assert!(!has_ticket("XCHG-12", "CHG"));
+        assert!(!has_ticket("no ticket", "CHG"));
+    }
+
+    #[test]
+    fn money_is_grouped() {
+        assert_eq!(money(7000.0), "7,000");
+        assert_eq!(money(1234567.5), "1,234,567.50");
+        assert_eq!(money(12.05), "12.05");
+    }
+
+    #[test]
+    fn zones_map_to_regions() {
+        assert_eq!(zone_region("eu-west-1a"), "eu-west-1");
+        assert_eq!(zone_region("us-east-1"), "us-east-1");
+        let mut v = Value::from(vec!["us-east-1a", "us-east-1b"]);
+        rewrite_region(&mut v, "eu-central-1");
+        assert_eq!(v, Value::from(vec!["eu-central-1a", "eu-central-1b"]));
+    }
+
+    #[test]
+    fn sentences_are_capitalised_and_closed() {
+        assert_eq!(sentence("the plan"), "The plan.");
+        assert_eq!(sentence("Done!"), "Done!");
+    }
+}

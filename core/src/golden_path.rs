@@ -35,6 +35,9 @@ pub struct GoldenPath {
     pub cost_range_usd: CostRange,
     /// About how long a deployment takes.
     pub deploy_minutes: u32,
+    /// The path assumed for an existing service whose path is not recorded (at most one path).
+    #[serde(default)]
+    pub fallback: bool,
     /// Components a request on this path gets unless it names or rules out otherwise.
     pub default_components: Vec<Component>,
     /// The service name used when the request names none.

@@ -267,7 +267,8 @@ pub enum TrailProblem {
 }
 
 impl TrailProblem {
-    /// The first record the problem concerns, for ordering problems.
+    /// Where the problem is proven, for ordering problems: a rewrite is only proven at its
+    /// checkpoint, so the records that explain it come first.
     pub fn seq(&self) -> i64 {
         match self {
             TrailProblem::Changed { seq }
@@ -277,7 +278,7 @@ impl TrailProblem {
             | TrailProblem::ForgedVerdict { seq, .. }
             | TrailProblem::BadCheckpoint { seq, .. }
             | TrailProblem::DiffersFromExport { seq } => *seq,
-            TrailProblem::Rewritten { from, .. } => *from,
+            TrailProblem::Rewritten { checkpoint, .. } => *checkpoint,
             TrailProblem::Truncated { last, .. } => last + 1,
         }
     }

@@ -135,3 +135,14 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.path);
     }
 }
+
+/// Runs one statement in a test's transaction (to play an attacker with direct database access).
+pub async fn execute(tx: &mut crate::Tx, sql: &'static str) -> Result<u64, StoreError> {
+    execute_dynamic(tx, sql).await
+}
+
+/// Runs one statement built at run time. For tests only: it bypasses parameter binding.
+pub async fn execute_dynamic(tx: &mut crate::Tx, sql: &str) -> Result<u64, StoreError> {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    Ok(crate::db::on_tx!(tx, c => sqlx::query(sql).execute(&mut *c).await?.rows_affected()))
+}

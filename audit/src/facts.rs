@@ -40,7 +40,7 @@ impl<'a> Facts<'a> {
     pub fn segments(&self, plan: &Plan, policy: &GuardrailPolicy) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         for r in &plan.resources {
-            for key in ["segment", "Segment"] {
+            for key in ["paved:segment", "segment", "Segment"] {
                 if let Some(s) = r
                     .value("tags")
                     .and_then(|t| t.get(key))

@@ -211,7 +211,9 @@ fn scope(intent: &Intent, plan: &Plan, out: &mut Vec<Finding>) {
         if let Some(service) = &intent.service {
             let tagged = r
                 .value("tags")
-                .and_then(|t| t.get("service").or_else(|| t.get("Service")))
+                .and_then(|t| {
+                    ["paved:service", "service", "Service"].iter().find_map(|k| t.get(*k))
+                })
                 .and_then(Value::as_str);
             if let Some(other) = tagged
                 && normalise_name(other) != normalise_name(service)

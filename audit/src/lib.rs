@@ -17,8 +17,20 @@ pub mod iam;
 pub mod intent_check;
 pub mod keys;
 pub mod network;
+#[cfg(feature = "worker")]
+pub mod worker;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use paved_core::canonical::{plan_hash, request_hash};
+use paved_core::price::PriceTable;
+use paved_core::{Action, Check, Intent, Plan, ResourceAction, Verdict, round_cents};
+use paved_planner::understand::PathHint;
+use paved_planner::{Catalog, Planner, PlanningContext, RuleUnderstander, Understander};
 
 pub use guardrails::Guardrails;
+pub use intent_check::Reference;
 
 /// Circumstances of an audit that the request and plan do not carry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,4 +42,184 @@ pub struct AuditContext {
     pub confirmed_deletion: bool,
     /// A change-ticket id given alongside the request (`CHG-1234`).
     pub change_ticket: Option<String>,
+}
+
+/// How many readings of requests an auditor keeps; a worker sees the same request again when a
+/// plan is modified, and a bounded cache keeps memory flat.
+const READING_CACHE: usize = 512;
+
+/// The audit's reading of one request: its intent and the reference plan.
+struct Reading {
+    intent: Intent,
+    reference: Reference,
+}
+
+/// Judges plans against requests and the policies.
+pub struct Auditor<'a> {
+    catalog: &'a Catalog,
+    guardrails: &'a Guardrails,
+    understander: RuleUnderstander,
+    readings: Mutex<HashMap<String, Arc<Reading>>>,
+}
+
+impl<'a> Auditor<'a> {
+    pub fn new(catalog: &'a Catalog, guardrails: &'a Guardrails) -> Self {
+        Auditor {
+            catalog,
+            guardrails,
+            understander: RuleUnderstander::with_paths(path_hints(catalog)),
+            readings: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Judges `plan` against the original request text and the policies alone. Pure and
+    /// deterministic; the verdict is unsigned, with `plan_hash`, `approved_plan_hash` and
+    /// `request_hash` filled.
+    pub fn audit(&self, request: &str, plan: &Plan, ctx: &AuditContext) -> Verdict {
+        let reading = self.reading(request);
+        let prices = &self.catalog.prices;
+        let mut working = plan.clone();
+        let unpriced = reprice(&mut working, prices);
+
+        let (mut findings, mut checks) = intent_check::check(
+            &reading.intent,
+            request,
+            &working,
+            &reading.reference,
+            &self.guardrails.policy().intent_check,
+        );
+        checks.push(cost_check(plan, &working, &unpriced));
+
+        let facts = facts::Facts::new(request, &reading.intent, ctx);
+        let judgement = engine::evaluate(self.guardrails.policy(), &mut working, &facts, &|p| {
+            reprice(p, prices);
+        });
+        findings.extend(judgement.findings);
+        checks.extend(judgement.checks);
+
+        let decision = Verdict::decide(&findings);
+        let approvers = if decision == paved_core::Decision::Escalated {
+            judgement.approvers
+        } else {
+            Vec::new()
+        };
+        Verdict {
+            decision,
+            findings,
+            approvers,
+            approved_plan_hash: plan_hash(&working),
+            plan: working,
+            checks,
+            plan_hash: plan_hash(plan),
+            request_hash: request_hash(request),
+            signature: None,
+        }
+    }
+
+    /// The audit's own reading of a request, planned once and remembered.
+    fn reading(&self, request: &str) -> Arc<Reading> {
+        if let Ok(cache) = self.readings.lock()
+            && let Some(r) = cache.get(request)
+        {
+            return Arc::clone(r);
+        }
+        let reading = Arc::new(self.read(request));
+        if let Ok(mut cache) = self.readings.lock() {
+            if cache.len() >= READING_CACHE {
+                cache.clear();
+            }
+            cache.insert(request.to_string(), Arc::clone(&reading));
+        }
+        reading
+    }
+
+    fn read(&self, request: &str) -> Reading {
+        let intent = self.understander.understand(request);
+        let reference = self.reference(&intent);
+        Reading { intent, reference }
+    }
+
+    /// Plans the audit's own reading on the shipped golden paths: what the request justifies.
+    pub fn reference(&self, intent: &Intent) -> Reference {
+        if intent.action != Action::Create {
+            return Reference { plan: None, why_none: None };
+        }
+        if intent.needs_clarification() {
+            return Reference { plan: None, why_none: Some(intent.clarifications.join(" ")) };
+        }
+        match Planner::new(self.catalog).plan(intent, &PlanningContext::default()) {
+            Ok(Some(mut p)) => {
+                reprice(&mut p, &self.catalog.prices);
+                Reference { plan: Some(p), why_none: None }
+            }
+            Ok(None) => Reference {
+                plan: None,
+                why_none: Some("no golden path fits the request".to_string()),
+            },
+            Err(e) => Reference { plan: None, why_none: Some(e.to_string()) },
+        }
+    }
+
+    /// The audit's reading of a request (for cards and tests).
+    pub fn understand(&self, request: &str) -> Intent {
+        self.reading(request).intent.clone()
+    }
+}
+
+/// What the understander needs from the golden paths: their ids, keywords and default
+/// components, read from the catalog the audit was given.
+fn path_hints(catalog: &Catalog) -> Vec<PathHint> {
+    catalog
+        .paths
+        .iter()
+        .map(|p| PathHint {
+            id: p.id.clone(),
+            keywords: p.keywords.clone(),
+            default_components: p.default_components.clone(),
+        })
+        .collect()
+}
+
+/// Recomputes every resource's cost from the price table in the plan's region, and the total.
+/// A resource the table cannot price keeps the cost the plan states; its address is returned.
+pub fn reprice(plan: &mut Plan, prices: &PriceTable) -> Vec<String> {
+    let mut unpriced = Vec::new();
+    let costs: Vec<Option<(f64, Option<String>)>> = plan
+        .resources
+        .iter()
+        .map(|r| prices.resource_cost_in(r, &plan.region, &plan.resources).ok())
+        .collect();
+    for (r, cost) in plan.resources.iter_mut().zip(costs) {
+        match cost {
+            Some((cost, note)) => {
+                if r.action == ResourceAction::Delete {
+                    r.monthly_cost_usd = 0.0;
+                    r.cost_note = (cost > 0.0)
+                        .then(|| format!("deleting it saves about ${cost:.2} a month"));
+                } else {
+                    r.monthly_cost_usd = round_cents(cost);
+                    r.cost_note = note;
+                }
+            }
+            None => unpriced.push(r.address.clone()),
+        }
+    }
+    plan.estimated_monthly_cost_usd =
+        round_cents(plan.resources.iter().map(|r| r.monthly_cost_usd).sum());
+    unpriced
+}
+
+fn cost_check(given: &Plan, repriced: &Plan, unpriced: &[String]) -> Check {
+    let mut summary = format!(
+        "Costs recomputed from the price table: ${}/month (the plan stated ${})",
+        engine::money(repriced.estimated_monthly_cost_usd),
+        engine::money(given.estimated_monthly_cost_usd)
+    );
+    if !unpriced.is_empty() {
+        summary.push_str(&format!(
+            "; the price table cannot price {}, so their stated costs were kept",
+            unpriced.join(", ")
+        ));
+    }
+    Check { rule: "recomputed_costs".to_string(), passed: unpriced.is_empty(), summary }
 }

@@ -1,0 +1,76 @@
+//! Helpers shared by the audit's tests: hand-written plans and resources.
+
+#![allow(dead_code)]
+
+use paved_core::{Environment, Intent, Plan, Resource, ResourceAction};
+use serde_json::{Value, json};
+
+pub fn res(kind: &str, name: &str, values: Value) -> Resource {
+    res_action(kind, name, ResourceAction::Create, values)
+}
+
+pub fn res_action(kind: &str, name: &str, action: ResourceAction, values: Value) -> Resource {
+    let mut r = Resource::new(kind, name, action);
+    if let Value::Object(m) = values {
+        r.values = m;
+    }
+    r
+}
+
+pub fn plan(env: Environment, resources: Vec<Resource>) -> Plan {
+    Plan {
+        golden_path: Some("standard_web_app".into()),
+        golden_path_version: "3.2".into(),
+        environment: env,
+        region: "us-east-1".into(),
+        resources,
+        estimated_monthly_cost_usd: 0.0,
+    }
+}
+
+pub fn intent(env: Environment) -> Intent {
+    let mut i = Intent::empty();
+    i.environment = env;
+    i.golden_path = Some("standard_web_app".into());
+    i
+}
+
+/// A database that passes every guardrail.
+pub fn good_db() -> Resource {
+    res(
+        "aws_db_instance",
+        "main",
+        json!({"engine": "postgres", "instance_class": "db.r5.large", "storage_encrypted": true,
+               "multi_az": true, "publicly_accessible": false,
+               "vpc_security_group_ids": ["${aws_security_group.db.id}"]}),
+    )
+}
+
+pub fn db_sg() -> Resource {
+    res(
+        "aws_security_group",
+        "db",
+        json!({"ingress": [{"from_port": 5432, "to_port": 5432, "protocol": "tcp",
+               "security_groups": ["${aws_security_group.app.id}"]}]}),
+    )
+}
+
+pub fn alb_sg() -> Resource {
+    res(
+        "aws_security_group",
+        "alb",
+        json!({"ingress": [
+            {"from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]},
+            {"from_port": 80, "to_port": 80, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": ["::/0"]}
+        ]}),
+    )
+}
+
+pub fn public_alb() -> Resource {
+    res(
+        "aws_lb",
+        "web",
+        json!({"internal": false, "load_balancer_type": "application",
+               "security_groups": ["${aws_security_group.alb.id}"]}),
+    )
+}

@@ -10,9 +10,11 @@ pub mod ipam;
 mod planner;
 pub mod schedule;
 mod template;
+pub mod understand;
 
 pub use catalog::Catalog;
 pub use ipam::{Cidr, IpamAllocation, IpamConfig, IpamError};
 pub use paved_core::golden_path::GoldenPath;
 pub use paved_core::price::{PriceError, PriceTable, price_plan};
 pub use planner::{Planner, PlanningContext, PlanningError};
+pub use understand::{RuleUnderstander, Understander};

@@ -1,0 +1,565 @@
+//! Reading a request (or a follow-up instruction) into `Facts`: what the words say, before any
+//! default or golden-path baseline is applied.
+
+use super::lexicon::{Cue, Lexicon, Mention, Token, TokenKind};
+use super::money::{self, Budget};
+use super::schedule::{self, Schedule};
+use super::vocabulary::{self as v, ActionStrength, ComplianceWord, ComponentWord};
+use paved_core::{Action, Component, Compliance, Environment};
+
+/// Whether the text is a whole request or a follow-up instruction to the Modify button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Request,
+    Instruction,
+}
+
+/// Everything a text states, and nothing it does not.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub action: Action,
+    pub action_stated: bool,
+    pub environment: Option<Environment>,
+    /// An environment was named as a place ("a staging environment"): an infrastructure request
+    /// even when no workload is named.
+    pub environment_phrase: bool,
+    pub components: Vec<Component>,
+    pub wants_database: bool,
+    pub wants_relational: bool,
+    pub container: bool,
+    pub excluded: Vec<Component>,
+    pub compliance: Vec<Compliance>,
+    pub compliance_removed: Vec<Compliance>,
+    pub personal_data: bool,
+    pub eu: bool,
+    pub region: Option<String>,
+    pub region_notes: Vec<String>,
+    pub unknown_region: Option<String>,
+    pub off_road: Vec<String>,
+    pub off_road_removed: Vec<String>,
+    /// Keyword score per golden path (indices of the understander's path list).
+    pub path_scores: Vec<f32>,
+    /// The first phrase naming each path, as written, for the goal summary.
+    pub path_phrases: Vec<Option<String>>,
+    /// A path kept from an earlier intent (amendments), unless the new text clearly names another.
+    pub kept_path: Option<usize>,
+    pub schedule: Option<Schedule>,
+    pub budget: Option<Budget>,
+    pub service: Option<String>,
+    pub request_ids: Vec<String>,
+    pub change_tickets: Vec<String>,
+    pub sizes: Vec<String>,
+    pub public: Option<bool>,
+    pub scale: Option<String>,
+    /// The word that makes a deletion vague ("old", "unused").
+    pub vague: Option<String>,
+    /// Readings to tell the user about (spelling corrections and the like).
+    pub notes: Vec<String>,
+    /// Whether anything at all was recognised.
+    pub recognised: bool,
+    pub purpose: Option<String>,
+    pub goal: Option<String>,
+    pub text: String,
+}
+
+/// Reads `text` with the compiled vocabulary; `path_count` is the number of golden paths.
+pub fn read(lex: &Lexicon, path_count: usize, text: &str, mode: Mode) -> Facts {
+    let mut corrections = Vec::new();
+    let tokens = lex.tokenize(text, &mut corrections);
+    let mentions = lex.find_mentions(&tokens);
+    let negated = negations(&tokens, &mentions, mode);
+
+    let mut f = Facts {
+        text: text.trim().to_string(),
+        path_scores: vec![0.0; path_count],
+        path_phrases: vec![None; path_count],
+        ..Facts::default()
+    };
+    for (raw, fixed) in corrections {
+        f.notes.push(format!("Read \"{raw}\" as \"{fixed}\""));
+    }
+
+    if mode == Mode::Request {
+        let (action, stated) = decide_action(lex, &tokens, &mentions, &negated);
+        f.action = action;
+        f.action_stated = stated;
+    }
+    read_environment(&tokens, &mentions, &negated, &mut f);
+    read_components(&mentions, &negated, &mut f);
+    read_compliance_and_places(&tokens, &mentions, &negated, &mut f);
+    read_paths(lex, &tokens, &mentions, &negated, &mut f);
+    read_misc(&tokens, &mentions, &negated, &mut f);
+
+    f.budget = money::parse(&tokens);
+    let mut skip = vec![false; tokens.len()];
+    if let Some(b) = &f.budget {
+        for &i in &b.used {
+            if let Some(s) = skip.get_mut(i) {
+                *s = true;
+            }
+        }
+    }
+    f.schedule = schedule::parse(text, &tokens, &skip);
+    read_ids(&tokens, &mut f);
+    f.service = service_name(lex, &tokens, &mentions);
+    if f.service.is_none() && f.action == Action::Rollback {
+        f.service = f.request_ids.first().cloned();
+    }
+    f.purpose = purpose(&tokens, &mentions);
+    f.recognised = mentions.iter().any(|m| m.cues.iter().any(is_content))
+        || f.schedule.is_some()
+        || f.budget.is_some()
+        || !f.request_ids.is_empty()
+        || f.service.is_some()
+        || f.action_stated;
+    f
+}
+
+/// A cue that says something about the infrastructure (not a grammatical word).
+fn is_content(c: &Cue) -> bool {
+    !matches!(c, Cue::Negation | Cue::PostNegation | Cue::Vague | Cue::Action(_, ActionStrength::Weak))
+}
+
+fn word_at(tokens: &[Token], i: usize) -> &str {
+    tokens.get(i).map(|t| t.word.as_str()).unwrap_or("")
+}
+
+/// Marks the mentions a negation rules out: "no cache", "skip the redis", "without redis or
+/// memcached", "database not needed", "instead of Node.js". In a follow-up instruction, removal
+/// verbs ("drop the cache") negate too.
+fn negations(tokens: &[Token], mentions: &[Mention], mode: Mode) -> Vec<bool> {
+    let mut negated = vec![false; mentions.len()];
+    let create_context = |upto: usize| {
+        mentions[..upto].iter().any(|m| {
+            m.has(|c| matches!(c, Cue::Path(..) | Cue::Action(Action::Create, ActionStrength::Strong)))
+        })
+    };
+    for (mi, m) in mentions.iter().enumerate() {
+        let phrase = phrase_of(tokens, m);
+        let is_removal = v::REMOVAL_VERBS.contains(&phrase.as_str())
+            && (mode == Mode::Instruction || create_context(mi))
+            && mentions.get(mi + 1).is_some_and(|n| {
+                n.start <= m.end + 2 && n.has(|c| matches!(c, Cue::Component(_)))
+            });
+        if !(m.has(|c| *c == Cue::Negation) || is_removal) {
+            continue;
+        }
+        if tokens[m.end - 1].clause_end {
+            continue;
+        }
+        let mut gap_start = m.end;
+        let mut k = mi + 1;
+        while let Some(n) = mentions.get(k) {
+            let gap = &tokens[gap_start..n.start];
+            if gap.len() > 3
+                || gap.iter().any(|t| t.clause_end || v::NEGATION_STOPS.contains(&t.word.as_str()))
+                || n.has(|c| *c == Cue::Negation)
+            {
+                break;
+            }
+            let content = n.has(|c| {
+                matches!(
+                    c,
+                    Cue::Component(_) | Cue::Compliance(_) | Cue::OffRoad(_) | Cue::OnRoad | Cue::Place(_)
+                        | Cue::Env(..) | Cue::Eu | Cue::Exposure(_) | Cue::Path(..)
+                )
+            });
+            if !content {
+                gap_start = n.end;
+                k += 1;
+                continue;
+            }
+            negated[k] = true;
+            // "without redis or memcached" carries on; anything else ends the negation.
+            let conj = tokens.get(n.end).is_some_and(|t| v::NEGATION_CONJUNCTIONS.contains(&t.word.as_str()));
+            if !conj || tokens[n.end - 1].clause_end {
+                break;
+            }
+            gap_start = n.end + 1;
+            k += 1;
+        }
+    }
+    // "database not needed": the negation follows what it rules out.
+    for (mi, m) in mentions.iter().enumerate() {
+        if !m.has(|c| *c == Cue::PostNegation) {
+            continue;
+        }
+        if let Some(k) = (0..mi).rev().find(|&k| mentions[k].has(|c| matches!(c, Cue::Component(_) | Cue::OffRoad(_) | Cue::Compliance(_))))
+        {
+            let gap = &tokens[mentions[k].end..m.start];
+            if gap.len() <= 2 && !tokens[mentions[k].end - 1].clause_end && !gap.iter().any(|t| t.clause_end) {
+                negated[k] = true;
+            }
+        }
+    }
+    negated
+}
+
+fn phrase_of(tokens: &[Token], m: &Mention) -> String {
+    tokens[m.start..m.end].iter().map(|t| t.word.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// An action word inside a description of a workload ("a job that deletes old logs", "an API to
+/// update prices") says what the workload does, not what the user wants done.
+fn subordinate(tokens: &[Token], pos: usize) -> bool {
+    (1..pos).any(|j| {
+        let rel = word_at(tokens, j);
+        v::RELATIVISERS.contains(&rel)
+            && !matches!(word_at(tokens, j + 1), "be" | "been" | "get" | "is" | "are" | "being")
+            && (j.saturating_sub(4)..j).any(|k| v::WORKLOAD_NOUNS.contains(&word_at(tokens, k)))
+    })
+}
+
+/// The action: the first decisive verb wins; without one, the first weaker cue; else create.
+fn decide_action(lex: &Lexicon, tokens: &[Token], mentions: &[Mention], negated: &[bool]) -> (Action, bool) {
+    let mut cues: Vec<(usize, Action, ActionStrength)> = Vec::new();
+    for (mi, m) in mentions.iter().enumerate() {
+        if negated[mi] {
+            continue;
+        }
+        for c in m.cues {
+            let Cue::Action(a, s) = *c else { continue };
+            let next = word_at(tokens, m.end);
+            if v::ACTION_NOT_BEFORE.contains(&next) {
+                continue;
+            }
+            let prev = if m.start > 0 { word_at(tokens, m.start - 1) } else { "" };
+            if a == Action::Scale && tokens[m.start].word == "scale" && m.end - m.start == 1
+                && (v::SCALE_NOT_AFTER.contains(&prev) || next == "of")
+            {
+                continue;
+            }
+            // "remove the cache" inside a request for something new rules the cache out.
+            let removal = v::REMOVAL_VERBS.contains(&phrase_of(tokens, m).as_str())
+                && mentions.get(mi + 1).is_some_and(|n| {
+                    n.start <= m.end + 2 && n.has(|c| matches!(c, Cue::Component(_))) && negated[mi + 1]
+                });
+            if removal || subordinate(tokens, m.start) {
+                continue;
+            }
+            cues.push((m.start, a, s));
+        }
+    }
+    for (i, t) in tokens.iter().enumerate() {
+        if t.kind != TokenKind::Word || subordinate(tokens, i) {
+            continue;
+        }
+        let window_end = (i + 1..tokens.len().min(i + 8))
+            .find(|&k| tokens[k - 1].clause_end)
+            .unwrap_or(tokens.len().min(i + 8));
+        if t.word == v::MAKE_VERB {
+            let targets = (i + 1..window_end).any(|k| v::MAKE_TARGETS.contains(&word_at(tokens, k)))
+                || mentions.iter().any(|m| {
+                    m.start > i && m.start < window_end && m.has(|c| matches!(c, Cue::Compliance(ComplianceWord::Regime(_))))
+                });
+            if targets {
+                cues.push((i, Action::Modify, ActionStrength::Strong));
+            }
+        } else if t.word == v::ADD_VERB {
+            let scaling = mentions.iter().any(|m| {
+                m.start > i && m.start < window_end && m.has(|c| matches!(c, Cue::Action(Action::Scale, _)))
+            });
+            if scaling {
+                continue;
+            }
+            let to = (i + 1..window_end).find(|&k| word_at(tokens, k) == "to");
+            let target = to.and_then(|k| (k + 1..tokens.len()).find(|&x| !v::DETERMINERS.contains(&word_at(tokens, x))));
+            let existing = target.is_some_and(|x| {
+                let tk = &tokens[x];
+                tk.kind == TokenKind::Name
+                    || (tk.kind == TokenKind::Word
+                        && !lex.cues_of(&tk.word).iter().any(|c| matches!(c, Cue::Env(..) | Cue::Place(_) | Cue::Eu)))
+            });
+            let action = if existing { Action::Modify } else { Action::Create };
+            cues.push((i, action, ActionStrength::Strong));
+        }
+    }
+    cues.sort_by_key(|c| c.0);
+    if let Some(c) = cues.iter().find(|c| c.2 == ActionStrength::Strong) {
+        return (c.1, true);
+    }
+    match cues.first() {
+        Some(c) => (c.1, c.1 != Action::Create),
+        None => (Action::Create, false),
+    }
+}
+
+fn read_environment(tokens: &[Token], mentions: &[Mention], negated: &[bool], f: &mut Facts) {
+    let mut best: Option<(u8, Environment)> = None;
+    let mut consider = |score: u8, env: Environment| {
+        if best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, env));
+        }
+    };
+    for (mi, m) in mentions.iter().enumerate() {
+        for c in m.cues {
+            let Cue::Env(env, strength) = *c else { continue };
+            if tokens[m.start..m.end].iter().any(|t| t.plural) {
+                continue;
+            }
+            let next = word_at(tokens, m.end);
+            let prev = if m.start > 0 { word_at(tokens, m.start - 1) } else { "" };
+            if v::ENVIRONMENT_NOT_BEFORE.contains(&next) && !tokens[m.end - 1].clause_end {
+                continue;
+            }
+            if negated[mi] {
+                if env == Environment::Production {
+                    consider(v::MEDIUM, Environment::Development);
+                }
+                continue;
+            }
+            let is_place = v::ENVIRONMENT_NOUNS.contains(&next) && !tokens[m.end - 1].clause_end;
+            f.environment_phrase |= is_place;
+            let score = strength + u8::from(is_place) + u8::from(v::ENVIRONMENT_PREPOSITIONS.contains(&prev));
+            consider(score, env);
+        }
+    }
+    // An environment inside a name (`checkout-staging`) is a weak hint.
+    for t in tokens.iter().filter(|t| t.kind == TokenKind::Name) {
+        for part in t.lower.split(['-', '_']) {
+            if let Some((_, env, _)) = v::ENVIRONMENTS.iter().find(|(p, _, s)| *p == part && *s == v::STRONG) {
+                consider(v::WEAK, *env);
+            }
+        }
+    }
+    f.environment = best.map(|(_, e)| e);
+}
+
+fn read_components(mentions: &[Mention], negated: &[bool], f: &mut Facts) {
+    const DATABASES: [Component; 3] = [Component::Postgres, Component::Mysql, Component::Dynamodb];
+    const RELATIONAL: [Component; 2] = [Component::Postgres, Component::Mysql];
+    for (mi, m) in mentions.iter().enumerate() {
+        for c in m.cues {
+            let Cue::Component(word) = *c else { continue };
+            let neg = negated[mi];
+            match (word, neg) {
+                (ComponentWord::Engine(c), false) => f.components.push(c),
+                (ComponentWord::Engine(c), true) => f.excluded.push(c),
+                (ComponentWord::AnyDatabase, false) => f.wants_database = true,
+                (ComponentWord::AnyDatabase, true) => f.excluded.extend(DATABASES),
+                (ComponentWord::AnyRelational, false) => f.wants_relational = true,
+                (ComponentWord::AnyRelational, true) => f.excluded.extend(RELATIONAL),
+                (ComponentWord::Container, false) => f.container = true,
+                (ComponentWord::Container, true) => {}
+            }
+        }
+    }
+    f.excluded.sort();
+    f.excluded.dedup();
+    f.components.retain(|c| !f.excluded.contains(c));
+    f.components.sort();
+    f.components.dedup();
+}
+
+fn read_compliance_and_places(tokens: &[Token], mentions: &[Mention], negated: &[bool], f: &mut Facts) {
+    let mut places: Vec<&str> = Vec::new();
+    for (mi, m) in mentions.iter().enumerate() {
+        for c in m.cues {
+            match (*c, negated[mi]) {
+                (Cue::Compliance(ComplianceWord::Regime(r)), false) => f.compliance.push(r),
+                (Cue::Compliance(ComplianceWord::Regime(r)), true) => f.compliance_removed.push(r),
+                (Cue::Compliance(ComplianceWord::PersonalData), false) => f.personal_data = true,
+                (Cue::Eu, false) => f.eu = true,
+                (Cue::Place(r), false) => places.push(r),
+                _ => {}
+            }
+        }
+    }
+    let mut codes: Vec<&str> = Vec::new();
+    for t in tokens.iter().filter(|t| t.kind == TokenKind::RegionCode) {
+        match v::REGIONS.iter().find(|r| **r == t.word) {
+            Some(r) => codes.push(r),
+            None => {
+                if f.unknown_region.is_none() {
+                    f.unknown_region = Some(t.word.clone());
+                }
+            }
+        }
+    }
+    let named: Vec<&str> = codes.iter().chain(places.iter()).copied().collect();
+    if let Some(first) = named.first() {
+        f.region = Some((*first).to_string());
+        if named.iter().any(|r| r != first) {
+            f.region_notes.push(format!("Several regions were named; {first} was used"));
+        }
+    }
+    f.compliance.sort();
+    f.compliance.dedup();
+}
+
+fn read_paths(lex: &Lexicon, tokens: &[Token], mentions: &[Mention], negated: &[bool], f: &mut Facts) {
+    for (mi, m) in mentions.iter().enumerate() {
+        if negated[mi] {
+            continue;
+        }
+        for c in m.cues {
+            if let Cue::Path(idx, w) = *c
+                && let Some(score) = f.path_scores.get_mut(idx)
+            {
+                *score += w;
+                if f.path_phrases[idx].is_none() {
+                    let raw: Vec<&str> = tokens[m.start..m.end].iter().map(|t| t.raw.as_str()).collect();
+                    f.path_phrases[idx] = Some(raw.join(" "));
+                }
+            }
+        }
+    }
+    // A path keyword inside a name (`orders-api`) counts for less.
+    for t in tokens.iter().filter(|t| t.kind == TokenKind::Name) {
+        for part in t.lower.split(['-', '_']) {
+            for c in lex.cues_of(part) {
+                if let Cue::Path(idx, w) = *c
+                    && let Some(score) = f.path_scores.get_mut(idx)
+                {
+                    *score += w * v::NAME_PART_WEIGHT;
+                }
+            }
+        }
+    }
+}
+
+fn read_misc(tokens: &[Token], mentions: &[Mention], negated: &[bool], f: &mut Facts) {
+    for (mi, m) in mentions.iter().enumerate() {
+        for c in m.cues {
+            match (*c, negated[mi]) {
+                (Cue::OffRoad(name), false) => f.off_road.push(name.to_string()),
+                (Cue::OffRoad(name), true) => f.off_road_removed.push(name.to_string()),
+                (Cue::Exposure(p), neg) if f.public.is_none() => f.public = Some(p && !neg),
+                (Cue::Scale(s), false) if f.scale.is_none() => f.scale = Some(s.to_string()),
+                (Cue::Vague, _) if f.vague.is_none() => {
+                    f.vague = Some(tokens[m.start..m.end].iter().map(|t| t.lower.as_str()).collect::<Vec<_>>().join(" "));
+                }
+                _ => {}
+            }
+        }
+    }
+    f.off_road.sort();
+    f.off_road.dedup();
+}
+
+fn read_ids(tokens: &[Token], f: &mut Facts) {
+    for (i, t) in tokens.iter().enumerate() {
+        match t.kind {
+            TokenKind::RequestId => f.request_ids.push(t.word.clone()),
+            TokenKind::ChangeTicket => f.change_tickets.push(t.word.clone()),
+            TokenKind::Size => f.sizes.push(t.word.clone()),
+            TokenKind::Word => {
+                // "request 12345", "request #12345", "change ticket 4711".
+                let digits = |k: usize| {
+                    tokens.get(k).map(|n| n.lower.as_str()).filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+                };
+                if t.word == "request" {
+                    let k = if word_at(tokens, i + 1) == "id" { i + 2 } else { i + 1 };
+                    if let Some(d) = digits(k) {
+                        f.request_ids.push(format!("req-{d}"));
+                    }
+                }
+                if (t.word == "ticket" || t.word == "chg") && i > 0 || t.word == "chg" {
+                    let is_change = t.word == "chg" || word_at(tokens, i - 1) == "change";
+                    if is_change && let Some(d) = digits(i + 1) {
+                        f.change_tickets.push(format!("CHG-{d}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for list in [&mut f.request_ids, &mut f.change_tickets, &mut f.sizes] {
+        let mut seen = std::collections::HashSet::new();
+        list.retain(|x| seen.insert(x.clone()));
+    }
+}
+
+/// The service or resource the text names: a name after "called"/"named", a hyphenated name
+/// (`payment-service`), a quoted word, or "the checkout service" → `checkout-service`.
+fn service_name(lex: &Lexicon, tokens: &[Token], mentions: &[Mention]) -> Option<String> {
+    for (i, t) in tokens.iter().enumerate() {
+        if (t.word == "called" || t.word == "named")
+            && let Some(n) = tokens.get(i + 1)
+            && matches!(n.kind, TokenKind::Name | TokenKind::Word)
+            && !v::STOPWORDS.contains(&n.word.as_str())
+            && n.lower.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Some(n.lower.clone());
+        }
+    }
+    if let Some(t) = tokens.iter().find(|t| t.kind == TokenKind::Name) {
+        return Some(t.lower.clone());
+    }
+    if let Some(t) = tokens.iter().find(|t| {
+        t.quoted && t.kind == TokenKind::Word && !lex.knows(&t.word) && t.lower.chars().all(|c| c.is_ascii_alphanumeric())
+    }) {
+        return Some(t.lower.clone());
+    }
+    let in_phrase = |i: usize| mentions.iter().any(|m| m.start <= i && i < m.end && m.end - m.start > 1);
+    for (i, t) in tokens.iter().enumerate() {
+        let Some((_, suffix)) = v::SERVICE_NOUNS.iter().find(|(n, _)| *n == t.lower) else { continue };
+        if in_phrase(i) {
+            continue;
+        }
+        let mut words: Vec<&str> = Vec::new();
+        let mut k = i;
+        while k > 0 && words.len() < 2 {
+            let w = &tokens[k - 1];
+            if w.kind != TokenKind::Word || w.clause_end || !name_word(lex, w) {
+                break;
+            }
+            words.push(w.lower.as_str());
+            k -= 1;
+        }
+        if words.is_empty() {
+            continue;
+        }
+        let introduced = k == 0 || {
+            let p = &tokens[k - 1];
+            ["the", "our", "my", "their", "your", "this", "that", "its", "of", "for", "to", "from", "on", "in"]
+                .contains(&p.word.as_str())
+                || lex.cues_of(&p.word).iter().any(|c| matches!(c, Cue::Action(..)))
+        };
+        if !introduced {
+            continue;
+        }
+        words.reverse();
+        return Some(format!("{}-{suffix}", words.join("-")));
+    }
+    None
+}
+
+/// A word that can be part of a service name: not grammar and not a word that means something
+/// else to paved (an environment, a component, a place, an action).
+fn name_word(lex: &Lexicon, t: &Token) -> bool {
+    let w = t.lower.as_str();
+    w.len() >= 3
+        && w.chars().all(|c| c.is_ascii_alphanumeric())
+        && !v::STOPWORDS.contains(&w)
+        && !v::SERVICE_NOUNS.iter().any(|(n, _)| *n == w)
+        && !lex.cues_of(&t.word).iter().any(|c| match c {
+            Cue::Path(_, weight) => *weight >= 4.0,
+            Cue::Env(..) | Cue::Component(_) | Cue::Compliance(_) | Cue::Place(_) | Cue::Eu | Cue::Action(..)
+            | Cue::Negation | Cue::PostNegation | Cue::Exposure(_) | Cue::Scale(_) | Cue::Vague => true,
+            Cue::OffRoad(_) | Cue::OnRoad => false,
+        })
+}
+
+/// What the workload is for: the words after the first "for" ("for payment processing"), unless
+/// they only name an environment or a team.
+fn purpose(tokens: &[Token], mentions: &[Mention]) -> Option<String> {
+    let i = tokens.iter().position(|t| t.word == "for" && !t.clause_end)?;
+    const STOP: &[&str] = &[
+        "with", "in", "on", "using", "that", "which", "and", "to", "at", "hosted", "backed", "under",
+        "budget", "please", "so", "but", "running", "where", "behind", "within", "without",
+    ];
+    let mut words = Vec::new();
+    for t in &tokens[i + 1..] {
+        if STOP.contains(&t.word.as_str()) || t.kind == TokenKind::Slash || words.len() >= 6 {
+            break;
+        }
+        words.push(t.raw.as_str());
+        if t.clause_end {
+            break;
+        }
+    }
+    let env_only = mentions.iter().any(|m| m.start == i + 1 && m.has(|c| matches!(c, Cue::Env(..))));
+    let meaningful = words.iter().any(|w| !v::STOPWORDS.contains(&w.to_lowercase().as_str()));
+    (!words.is_empty() && meaningful && !env_only).then(|| words.join(" "))
+}

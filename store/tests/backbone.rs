@@ -1096,3 +1096,89 @@ async fn concurrent_appends_keep_the_chain_linear(db: TestDb) {
     assert_eq!(report.trail.records, 60);
 }
 both!(concurrent_appends_keep_the_chain_linear);
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL roles.
+
+/// Runs `sql` as `role` in its own transaction; returns the rows affected or the error text.
+async fn as_role(db: &Db, role: &str, sql: &str) -> Result<u64, String> {
+    let mut tx = db.begin().await.unwrap();
+    paved_store::testing::execute_dynamic(&mut tx, &format!("SET LOCAL ROLE {role}"))
+        .await
+        .unwrap();
+    let out = paved_store::testing::execute_dynamic(&mut tx, sql)
+        .await
+        .map_err(|e| e.to_string());
+    tx.rollback().await.unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_roles_grant_each_part_only_what_it_needs() {
+    let Some(t) = common::fresh(paved_store::testing::Backend::Postgres).await else {
+        return;
+    };
+    let db = t.db.clone();
+    request_sent_to_audit(&db, "john.doe", 10.0).await;
+    let mut tx = db.begin().await.unwrap();
+    tx.enqueue_raw("executor", "execute.request.v1", "{}", None, 5)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // The audit worker reads audit requests and nothing else.
+    assert_eq!(
+        as_role(
+            &db,
+            "paved_audit",
+            "UPDATE queue SET available_at = available_at WHERE topic = 'audit'"
+        )
+        .await,
+        Ok(1)
+    );
+    assert_eq!(
+        as_role(
+            &db,
+            "paved_audit",
+            "UPDATE queue SET available_at = available_at"
+        )
+        .await,
+        Ok(1),
+        "other topics are invisible"
+    );
+    for sql in [
+        "SELECT * FROM requests",
+        "SELECT * FROM plan_versions",
+        "SELECT * FROM verdicts",
+        "INSERT INTO verdicts (request_id, plan_version, decision, plan_hash, approved_plan_hash, verdict, created_at) VALUES (10001, 1, 'approved', '', '', '{}', 0)",
+        "INSERT INTO queue (topic, kind, payload, status, max_attempts, available_at, created_at) VALUES ('executor', 'execute.request.v1', '{}', 'ready', 5, 0, 0)",
+        "INSERT INTO audit_trail (seq, time, at_ms, actor, kind, payload, prev_hash, hash) VALUES (99, '', 0, 'x', 'x', '{}', '', '')",
+    ] {
+        let err = as_role(&db, "paved_audit", sql).await.expect_err(sql);
+        assert!(
+            err.contains("permission denied") || err.contains("row-level security"),
+            "{sql}: {err}"
+        );
+    }
+    assert_eq!(
+        as_role(&db, "paved_audit", "INSERT INTO queue (topic, kind, payload, status, max_attempts, available_at, created_at) VALUES ('orchestrator', 'audit.verdict.v1', '{}', 'ready', 5, 0, 0)").await,
+        Ok(1),
+        "it may publish verdicts"
+    );
+
+    // The application cannot rewrite history.
+    for sql in [
+        "UPDATE audit_trail SET actor = 'x'",
+        "DELETE FROM audit_trail",
+        "TRUNCATE audit_trail",
+        "UPDATE verdicts SET decision = 'approved'",
+        "DELETE FROM trail_checkpoints",
+    ] {
+        let err = as_role(&db, "paved_app", sql).await.expect_err(sql);
+        assert!(err.contains("permission denied"), "{sql}: {err}");
+    }
+    assert_eq!(
+        as_role(&db, "paved_app", "UPDATE requests SET status = 'planned'").await,
+        Ok(1)
+    );
+}

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
+    let manifest =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
     let policies = manifest.join("..").join("policies");
     println!("cargo:rerun-if-changed={}", policies.display());
     let gp = policies.join("golden_paths");
@@ -19,16 +20,28 @@ fn main() {
     let mut out = String::from("pub(crate) const GOLDEN_PATHS: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
-        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let _ = writeln!(out, "    ({name:?}, include_str!({:?})),", f.display().to_string());
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            f.display().to_string()
+        );
     }
     out.push_str("];\n");
     for (konst, file) in [("PRICES", "prices.yaml"), ("IPAM", "ipam.yaml")] {
         let p = policies.join(file);
         println!("cargo:rerun-if-changed={}", p.display());
-        let _ = writeln!(out, "pub(crate) const {konst}: &str = include_str!({:?});", p.display().to_string());
+        let _ = writeln!(
+            out,
+            "pub(crate) const {konst}: &str = include_str!({:?});",
+            p.display().to_string()
+        );
     }
-    let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("shipped_policies.rs");
+    let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into()))
+        .join("shipped_policies.rs");
     if let Err(e) = std::fs::write(&dest, out) {
         panic!("cannot write {}: {e}", dest.display());
     }

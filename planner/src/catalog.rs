@@ -31,7 +31,12 @@ impl Catalog {
     pub fn load(dir: &Path) -> Result<Catalog, PolicyError> {
         let read = |p: &Path| {
             std::fs::read_to_string(p).map_err(|e| {
-                PolicyError::new(&p.display().to_string(), None, None, format!("cannot be read: {e}"))
+                PolicyError::new(
+                    &p.display().to_string(),
+                    None,
+                    None,
+                    format!("cannot be read: {e}"),
+                )
             })
         };
         let gp_dir = dir.join("golden_paths");
@@ -68,7 +73,11 @@ impl Catalog {
             .iter()
             .map(|(name, text)| (format!("policies/golden_paths/{name}"), (*text).to_string()))
             .collect();
-        Catalog::from_texts(&paths, ("policies/prices.yaml", shipped::PRICES), ("policies/ipam.yaml", shipped::IPAM))
+        Catalog::from_texts(
+            &paths,
+            ("policies/prices.yaml", shipped::PRICES),
+            ("policies/ipam.yaml", shipped::IPAM),
+        )
     }
 
     /// The repository's own `policies/`, compiled into the binary.
@@ -94,7 +103,12 @@ impl Catalog {
         let price_table = PriceTable::parse(prices.0, prices.1)?;
         let ipam_cfg = IpamConfig::parse(ipam.0, ipam.1)?;
         if golden_paths.is_empty() {
-            return Err(PolicyError::new("golden_paths/", None, None, "holds no golden path; add at least one YAML file"));
+            return Err(PolicyError::new(
+                "golden_paths/",
+                None,
+                None,
+                "holds no golden path; add at least one YAML file",
+            ));
         }
         let mut paths: Vec<GoldenPath> = Vec::with_capacity(golden_paths.len());
         let mut compiled = Vec::with_capacity(golden_paths.len());
@@ -105,7 +119,12 @@ impl Catalog {
             paths.push(path);
             compiled.push(c);
         }
-        Ok(Catalog { paths, prices: price_table, ipam: ipam_cfg, compiled })
+        Ok(Catalog {
+            paths,
+            prices: price_table,
+            ipam: ipam_cfg,
+            compiled,
+        })
     }
 
     pub fn path(&self, id: &str) -> Option<&GoldenPath> {
@@ -139,23 +158,45 @@ fn check_path(
     earlier: &[GoldenPath],
     prices: &PriceTable,
 ) -> Result<(), PolicyError> {
-    let at = |key: &str, field: &str, msg: String| PolicyError::new(file, line_of(text, key, 1), Some(field), msg);
+    let at = |key: &str, field: &str, msg: String| {
+        PolicyError::new(file, line_of(text, key, 1), Some(field), msg)
+    };
     if earlier.iter().any(|p| p.id == path.id) {
-        return Err(at("id", "id", format!("golden path `{}` is defined twice", path.id)));
+        return Err(at(
+            "id",
+            "id",
+            format!("golden path `{}` is defined twice", path.id),
+        ));
     }
     if path.fallback && earlier.iter().any(|p| p.fallback) {
-        return Err(at("fallback", "fallback", "only one golden path may be the fallback".into()));
+        return Err(at(
+            "fallback",
+            "fallback",
+            "only one golden path may be the fallback".into(),
+        ));
     }
     if !(path.cost_range_usd.min <= path.cost_range_usd.max) {
-        return Err(at("cost_range_usd", "cost_range_usd", "`min` must not exceed `max`".into()));
+        return Err(at(
+            "cost_range_usd",
+            "cost_range_usd",
+            "`min` must not exceed `max`".into(),
+        ));
     }
     if path.resources.is_empty() {
-        return Err(at("resources", "resources", "a golden path needs at least one resource".into()));
+        return Err(at(
+            "resources",
+            "resources",
+            "a golden path needs at least one resource".into(),
+        ));
     }
     for env in paved_core::Environment::ALL {
         let n = path.availability_zones.get(env);
         if n == 0 {
-            return Err(at("availability_zones", "availability_zones", format!("{env} needs at least one zone")));
+            return Err(at(
+                "availability_zones",
+                "availability_zones",
+                format!("{env} needs at least one zone"),
+            ));
         }
     }
     for r in &path.data_residency {
@@ -163,7 +204,10 @@ fn check_path(
             return Err(at(
                 "default_region",
                 "data_residency.default_region",
-                format!("`{}` does not start with `{}`", r.default_region, r.region_prefix),
+                format!(
+                    "`{}` does not start with `{}`",
+                    r.default_region, r.region_prefix
+                ),
             ));
         }
         if prices.check_region(&r.default_region).is_err() {
@@ -175,16 +219,23 @@ fn check_path(
         }
     }
     if let Some(s) = &path.default_schedule {
-        schedule::to_eventbridge(s).map_err(|e| at("default_schedule", "default_schedule", e.to_string()))?;
+        schedule::to_eventbridge(s)
+            .map_err(|e| at("default_schedule", "default_schedule", e.to_string()))?;
     }
     for r in &path.resources {
         if !prices.knows_type(&r.kind) {
-            let line = text.lines().position(|l| l.contains("type:") && l.contains(r.kind.as_str())).map(|i| i + 1);
+            let line = text
+                .lines()
+                .position(|l| l.contains("type:") && l.contains(r.kind.as_str()))
+                .map(|i| i + 1);
             return Err(PolicyError::new(
                 file,
                 line,
                 Some("type"),
-                format!("resource type `{}` has no price; add it to prices.yaml (or to its free_types)", r.kind),
+                format!(
+                    "resource type `{}` has no price; add it to prices.yaml (or to its free_types)",
+                    r.kind
+                ),
             ));
         }
     }
@@ -197,13 +248,20 @@ fn resource_line(text: &str, kind: &str, name: &str) -> Option<usize> {
     let value_of = |l: &str, key: &str| -> Option<String> {
         let t = l.trim_start().trim_start_matches("- ").trim_start();
         let rest = t.strip_prefix(key)?.trim_start().strip_prefix(':')?;
-        Some(rest.trim().trim_matches(|c| c == '"' || c == '\'').to_string())
+        Some(
+            rest.trim()
+                .trim_matches(|c| c == '"' || c == '\'')
+                .to_string(),
+        )
     };
     for (i, l) in lines.iter().enumerate() {
         if value_of(l, "type").as_deref() == Some(kind) {
             let lo = i.saturating_sub(3);
             let hi = (i + 4).min(lines.len());
-            if lines[lo..hi].iter().any(|l| value_of(l, "name").as_deref() == Some(name)) {
+            if lines[lo..hi]
+                .iter()
+                .any(|l| value_of(l, "name").as_deref() == Some(name))
+            {
                 return Some(i + 1);
             }
         }
@@ -217,7 +275,11 @@ fn compile_error(file: &str, text: &str, path: &GoldenPath, e: CompileError) -> 
             let r = &path.resources[i];
             (
                 resource_line(text, &r.kind, &r.name).unwrap_or(1),
-                format!("resources[{i}] ({}).{}", r.address(), e.field.trim_start_matches('.')),
+                format!(
+                    "resources[{i}] ({}).{}",
+                    r.address(),
+                    e.field.trim_start_matches('.')
+                ),
             )
         }
         None => (line_of(text, "vars", 1).unwrap_or(1), e.field.clone()),
@@ -229,5 +291,10 @@ fn compile_error(file: &str, text: &str, path: &GoldenPath, e: CompileError) -> 
         .find(|(_, l)| l.contains(&e.needle))
         .map(|(i, _)| i + 1)
         .or(Some(start));
-    PolicyError { file: file.to_string(), line, field: Some(field), message: e.message }
+    PolicyError {
+        file: file.to_string(),
+        line,
+        field: Some(field),
+        message: e.message,
+    }
 }

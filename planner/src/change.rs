@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ipam::Cidr;
 use crate::planner::{
-    PlanningContext, PlanningError, Planner, Spec, effective_compliance, effective_components,
+    Planner, PlanningContext, PlanningError, Spec, effective_compliance, effective_components,
     resident_region, service_name,
 };
 use crate::template::{Local, RenderCtx};
@@ -20,27 +20,79 @@ use crate::template::{Local, RenderCtx};
 /// Words of a modify request that narrow it to kinds of resources ("make the database PCI
 /// compliant" changes the database, not the network). Kept here, in one table.
 const SCOPE_WORDS: &[(&str, &[&str])] = &[
-    ("database", &["aws_db_instance", "aws_db_subnet_group", "aws_db_parameter_group"]),
-    ("db", &["aws_db_instance", "aws_db_subnet_group", "aws_db_parameter_group"]),
+    (
+        "database",
+        &[
+            "aws_db_instance",
+            "aws_db_subnet_group",
+            "aws_db_parameter_group",
+        ],
+    ),
+    (
+        "db",
+        &[
+            "aws_db_instance",
+            "aws_db_subnet_group",
+            "aws_db_parameter_group",
+        ],
+    ),
     ("postgres", &["aws_db_instance"]),
     ("postgresql", &["aws_db_instance"]),
     ("mysql", &["aws_db_instance"]),
     ("rds", &["aws_db_instance"]),
-    ("cache", &["aws_elasticache_replication_group", "aws_elasticache_subnet_group"]),
-    ("redis", &["aws_elasticache_replication_group", "aws_elasticache_subnet_group"]),
-    ("bucket", &["aws_s3_bucket", "aws_s3_bucket_public_access_block"]),
-    ("s3", &["aws_s3_bucket", "aws_s3_bucket_public_access_block"]),
+    (
+        "cache",
+        &[
+            "aws_elasticache_replication_group",
+            "aws_elasticache_subnet_group",
+        ],
+    ),
+    (
+        "redis",
+        &[
+            "aws_elasticache_replication_group",
+            "aws_elasticache_subnet_group",
+        ],
+    ),
+    (
+        "bucket",
+        &["aws_s3_bucket", "aws_s3_bucket_public_access_block"],
+    ),
+    (
+        "s3",
+        &["aws_s3_bucket", "aws_s3_bucket_public_access_block"],
+    ),
     ("table", &["aws_dynamodb_table"]),
     ("dynamodb", &["aws_dynamodb_table"]),
     ("queue", &["aws_sqs_queue"]),
     ("sqs", &["aws_sqs_queue"]),
-    ("load balancer", &["aws_lb", "aws_lb_listener", "aws_wafv2_web_acl", "aws_wafv2_web_acl_association"]),
-    ("alb", &["aws_lb", "aws_lb_listener", "aws_wafv2_web_acl", "aws_wafv2_web_acl_association"]),
+    (
+        "load balancer",
+        &[
+            "aws_lb",
+            "aws_lb_listener",
+            "aws_wafv2_web_acl",
+            "aws_wafv2_web_acl_association",
+        ],
+    ),
+    (
+        "alb",
+        &[
+            "aws_lb",
+            "aws_lb_listener",
+            "aws_wafv2_web_acl",
+            "aws_wafv2_web_acl_association",
+        ],
+    ),
     ("function", &["aws_lambda_function"]),
     ("lambda", &["aws_lambda_function"]),
 ];
 
-pub(crate) fn plan_change(planner: &Planner<'_>, intent: &Intent, ctx: &PlanningContext) -> Result<Plan, PlanningError> {
+pub(crate) fn plan_change(
+    planner: &Planner<'_>,
+    intent: &Intent,
+    ctx: &PlanningContext,
+) -> Result<Plan, PlanningError> {
     let catalog = planner.catalog;
     let verb = match intent.action {
         Action::Modify => "change",
@@ -62,7 +114,9 @@ pub(crate) fn plan_change(planner: &Planner<'_>, intent: &Intent, ctx: &Planning
     let matched: Vec<&Resource> = ctx
         .inventory
         .iter()
-        .filter(|r| tag(r, "paved:service") == Some(target) || tag(r, "paved:request") == Some(target))
+        .filter(|r| {
+            tag(r, "paved:service") == Some(target) || tag(r, "paved:request") == Some(target)
+        })
         .collect();
     let env = intent.environment.as_str();
     let in_env: Vec<Resource> = matched
@@ -71,7 +125,10 @@ pub(crate) fn plan_change(planner: &Planner<'_>, intent: &Intent, ctx: &Planning
         .map(|r| (*r).clone())
         .collect();
     if !matched.is_empty() && in_env.is_empty() {
-        let envs: BTreeSet<&str> = matched.iter().filter_map(|r| tag(r, "environment")).collect();
+        let envs: BTreeSet<&str> = matched
+            .iter()
+            .filter_map(|r| tag(r, "environment"))
+            .collect();
         return Err(PlanningError::NeedsAnswer(format!(
             "`{target}` exists only in {}, not in {env}; which environment should I {verb}?",
             envs.into_iter().collect::<Vec<_>>().join(" and ")
@@ -80,9 +137,17 @@ pub(crate) fn plan_change(planner: &Planner<'_>, intent: &Intent, ctx: &Planning
 
     // The golden path: as recorded on the resources, else the one the intent names, else the one
     // whose keywords the service name carries, else the catalog's fallback.
-    let recorded = in_env.iter().find_map(|r| tag(r, "paved:golden-path")).and_then(|id| catalog.index_of(id));
+    let recorded = in_env
+        .iter()
+        .find_map(|r| tag(r, "paved:golden-path"))
+        .and_then(|id| catalog.index_of(id));
     let path_index = recorded
-        .or_else(|| intent.golden_path.as_deref().and_then(|id| catalog.index_of(id)))
+        .or_else(|| {
+            intent
+                .golden_path
+                .as_deref()
+                .and_then(|id| catalog.index_of(id))
+        })
         .or_else(|| guess_path(&catalog.paths, target))
         .or_else(|| catalog.paths.iter().position(|p| p.fallback))
         .unwrap_or(0);
@@ -109,7 +174,11 @@ pub(crate) fn plan_change(planner: &Planner<'_>, intent: &Intent, ctx: &Planning
         path: path_index,
         environment: intent.environment,
         components: base_components(path, intent),
-        compliance: if intent.action == Action::Modify { Vec::new() } else { effective_compliance(intent) },
+        compliance: if intent.action == Action::Modify {
+            Vec::new()
+        } else {
+            effective_compliance(intent)
+        },
         public: intent.details.public,
         region: resident_region(path, intent),
         service,
@@ -122,7 +191,11 @@ pub(crate) fn plan_change(planner: &Planner<'_>, intent: &Intent, ctx: &Planning
     let current: Vec<Resource> = if from_inventory {
         in_env
     } else {
-        planner.render(&base, &ctx.allocations)?.into_iter().map(|r| r.resource).collect()
+        planner
+            .render(&base, &ctx.allocations)?
+            .into_iter()
+            .map(|r| r.resource)
+            .collect()
     };
 
     let resources = match intent.action {
@@ -135,7 +208,10 @@ pub(crate) fn plan_change(planner: &Planner<'_>, intent: &Intent, ctx: &Planning
 }
 
 fn tag<'r>(r: &'r Resource, key: &str) -> Option<&'r str> {
-    r.values.get("tags").and_then(|t| t.get(key)).and_then(Value::as_str)
+    r.values
+        .get("tags")
+        .and_then(|t| t.get(key))
+        .and_then(Value::as_str)
 }
 
 /// Components of the service before the change: the path's defaults, and for scale and delete
@@ -176,19 +252,30 @@ fn template_of(path: &GoldenPath, r: &Resource) -> Option<usize> {
     path.resources.iter().position(|t| {
         t.kind == r.kind
             && (t.name == r.name
-                || (t.per_az && r.name.rsplit_once('_').is_some_and(|(base, z)| base == t.name && z.len() <= 2)))
+                || (t.per_az
+                    && r.name
+                        .rsplit_once('_')
+                        .is_some_and(|(base, z)| base == t.name && z.len() <= 2)))
     })
 }
 
 /// Deletes everything, dependants first: a deletion depends on the deletion of every resource
 /// that depended on it, so running the plan in dependency order removes a subnet before its VPC.
-fn delete(planner: &Planner<'_>, path: &GoldenPath, base: &Spec, current: Vec<Resource>) -> Vec<Resource> {
+fn delete(
+    planner: &Planner<'_>,
+    path: &GoldenPath,
+    base: &Spec,
+    current: Vec<Resource>,
+) -> Vec<Resource> {
     let addresses: BTreeSet<String> = current.iter().map(|r| r.address.clone()).collect();
     let mut dependants: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in &current {
         for d in &r.depends_on {
             if addresses.contains(d) {
-                dependants.entry(d.clone()).or_default().push(r.address.clone());
+                dependants
+                    .entry(d.clone())
+                    .or_default()
+                    .push(r.address.clone());
             }
         }
     }
@@ -220,9 +307,14 @@ fn delete(planner: &Planner<'_>, path: &GoldenPath, base: &Spec, current: Vec<Re
             r.action = ResourceAction::Delete;
             r.depends_on = dependants.remove(&r.address).unwrap_or_default();
             if let Some(t) = template_of(path, &r) {
-                let mut local = Local { az: None, refs: Vec::new() };
+                let mut local = Local {
+                    az: None,
+                    refs: Vec::new(),
+                };
                 // on_delete holds plain values (no references); one that cannot render is left out.
-                if let Ok(Some(Value::Object(extra))) = cx.render(&compiled.resources[t].on_delete, &mut local) {
+                if let Ok(Some(Value::Object(extra))) =
+                    cx.render(&compiled.resources[t].on_delete, &mut local)
+                {
                     r.values.extend(extra);
                 }
             }
@@ -239,7 +331,10 @@ fn delete(planner: &Planner<'_>, path: &GoldenPath, base: &Spec, current: Vec<Re
         estimated_monthly_cost_usd: 0.0,
     };
     if let Ok(order) = probe.topological_order() {
-        out = order.into_iter().map(|i| probe.resources[i].clone()).collect();
+        out = order
+            .into_iter()
+            .map(|i| probe.resources[i].clone())
+            .collect();
     }
     out
 }
@@ -256,7 +351,9 @@ fn scale(
     let prefixes = planner.catalog.size_prefixes();
     let mut out = Vec::new();
     for mut r in current {
-        let Some(t) = template_of(path, &r) else { continue };
+        let Some(t) = template_of(path, &r) else {
+            continue;
+        };
         let tpl = &path.resources[t];
         let mut changed = false;
         for (attr, factor) in &tpl.on_scale {
@@ -315,7 +412,14 @@ fn modify(
     if !intent.details.requested_sizes.is_empty() {
         let mut fake = intent.clone();
         fake.action = Action::Scale;
-        let sized = scale(planner, path, &fake, desired.iter().map(|r| r.resource.clone()).collect(), target).unwrap_or_default();
+        let sized = scale(
+            planner,
+            path,
+            &fake,
+            desired.iter().map(|r| r.resource.clone()).collect(),
+            target,
+        )
+        .unwrap_or_default();
         for s in sized {
             if let Some(d) = desired.iter_mut().find(|d| d.resource.address == s.address) {
                 for rs in path.resources[d.template].resize.iter() {
@@ -327,7 +431,8 @@ fn modify(
         }
     }
     let scope = scope_types(&intent.details.goal);
-    let by_address: BTreeMap<&str, &Resource> = current.iter().map(|r| (r.address.as_str(), r)).collect();
+    let by_address: BTreeMap<&str, &Resource> =
+        current.iter().map(|r| (r.address.as_str(), r)).collect();
     let mut changes: Vec<Resource> = Vec::new();
     for d in &desired {
         let want = &d.resource;
@@ -344,7 +449,11 @@ fn modify(
                     let mut r = (*have).clone();
                     r.values.extend(differs);
                     r.action = ResourceAction::Update;
-                    r.why = if want.why.is_empty() { have.why.clone() } else { want.why.clone() };
+                    r.why = if want.why.is_empty() {
+                        have.why.clone()
+                    } else {
+                        want.why.clone()
+                    };
                     r.depends_on = want.depends_on.clone();
                     changes.push(r);
                 }
@@ -353,14 +462,22 @@ fn modify(
     }
     // Narrow to what the request names, plus anything new those changes need.
     if !scope.is_empty() {
-        let mut keep: BTreeSet<String> =
-            changes.iter().filter(|r| scope.contains(r.kind.as_str())).map(|r| r.address.clone()).collect();
+        let mut keep: BTreeSet<String> = changes
+            .iter()
+            .filter(|r| scope.contains(r.kind.as_str()))
+            .map(|r| r.address.clone())
+            .collect();
         loop {
             let needed: Vec<String> = changes
                 .iter()
                 .filter(|r| keep.contains(&r.address))
                 .flat_map(|r| r.depends_on.iter().cloned())
-                .filter(|a| !keep.contains(a) && changes.iter().any(|c| &c.address == a && c.action == ResourceAction::Create))
+                .filter(|a| {
+                    !keep.contains(a)
+                        && changes
+                            .iter()
+                            .any(|c| &c.address == a && c.action == ResourceAction::Create)
+                })
                 .collect();
             if needed.is_empty() {
                 break;
@@ -389,10 +506,17 @@ fn keep_known_dependencies(resources: &mut [Resource]) {
 
 fn scope_types(goal: &str) -> BTreeSet<&'static str> {
     let goal = goal.to_ascii_lowercase();
-    let words: Vec<&str> = goal.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = goal
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut out = BTreeSet::new();
     for (word, types) in SCOPE_WORDS {
-        let hit = if word.contains(' ') { goal.contains(word) } else { words.contains(word) };
+        let hit = if word.contains(' ') {
+            goal.contains(word)
+        } else {
+            words.contains(word)
+        };
         if hit {
             out.extend(types.iter().copied());
         }

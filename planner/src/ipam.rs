@@ -21,7 +21,9 @@ pub struct Cidr {
 
 /// Why a CIDR string is not a network.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not an IPv4 network such as 10.100.0.0/16 (address, slash, prefix 0-32, host bits zero)")]
+#[error(
+    "`{0}` is not an IPv4 network such as 10.100.0.0/16 (address, slash, prefix 0-32, host bits zero)"
+)]
 pub struct CidrError(pub String);
 
 impl Cidr {
@@ -38,7 +40,11 @@ impl Cidr {
     }
 
     fn mask(self) -> u32 {
-        if self.prefix == 0 { 0 } else { u32::MAX << (32 - self.prefix) }
+        if self.prefix == 0 {
+            0
+        } else {
+            u32::MAX << (32 - self.prefix)
+        }
     }
 
     pub fn first(self) -> u32 {
@@ -59,7 +65,11 @@ impl Cidr {
 
     /// How many networks of `prefix` fit in this one.
     pub fn count_of(self, prefix: u8) -> u64 {
-        if prefix < self.prefix || prefix > 32 { 0 } else { 1u64 << (prefix - self.prefix) }
+        if prefix < self.prefix || prefix > 32 {
+            0
+        } else {
+            1u64 << (prefix - self.prefix)
+        }
     }
 
     /// The `index`-th network of length `prefix` inside this one.
@@ -96,7 +106,15 @@ impl FromStr for Cidr {
 impl fmt::Display for Cidr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let a = self.addr;
-        write!(f, "{}.{}.{}.{}/{}", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255, self.prefix)
+        write!(
+            f,
+            "{}.{}.{}.{}/{}",
+            a >> 24,
+            (a >> 16) & 255,
+            (a >> 8) & 255,
+            a & 255,
+            self.prefix
+        )
     }
 }
 
@@ -155,7 +173,12 @@ pub enum IpamError {
     #[error(
         "the IPAM segment `{segment}` ({cidr}) has no free /{prefix} left ({allocated} allocated); free an allocation or widen the segment in ipam.yaml"
     )]
-    SegmentFull { segment: String, cidr: String, prefix: u8, allocated: usize },
+    SegmentFull {
+        segment: String,
+        cidr: String,
+        prefix: u8,
+        allocated: usize,
+    },
     #[error("the existing allocation `{0}` is not an IPv4 network; correct it in the IPAM records")]
     BadAllocation(String),
     #[error("no IPAM segment is named `{0}`")]
@@ -171,16 +194,29 @@ impl IpamConfig {
     }
 
     fn check(&self, file: &str, text: &str) -> Result<(), PolicyError> {
-        let err = |key: &str, msg: String| PolicyError::new(file, line_of(text, key, 1), Some(key), msg);
-        let pool: Cidr = self.pool.parse().map_err(|e: CidrError| err("pool", e.to_string()))?;
+        let err =
+            |key: &str, msg: String| PolicyError::new(file, line_of(text, key, 1), Some(key), msg);
+        let pool: Cidr = self
+            .pool
+            .parse()
+            .map_err(|e: CidrError| err("pool", e.to_string()))?;
         if self.vpc_prefix < pool.prefix() || self.vpc_prefix > 28 {
-            return Err(err("vpc_prefix", format!("must be between the pool's /{} and /28", pool.prefix())));
+            return Err(err(
+                "vpc_prefix",
+                format!("must be between the pool's /{} and /28", pool.prefix()),
+            ));
         }
         if self.subnet_prefix <= self.vpc_prefix || self.subnet_prefix > 28 {
-            return Err(err("subnet_prefix", "must be longer than vpc_prefix and at most /28".into()));
+            return Err(err(
+                "subnet_prefix",
+                "must be longer than vpc_prefix and at most /28".into(),
+            ));
         }
         if self.tiers.is_empty() || self.max_azs == 0 {
-            return Err(err("tiers", "needs at least one tier and max_azs of at least 1".into()));
+            return Err(err(
+                "tiers",
+                "needs at least one tier and max_azs of at least 1".into(),
+            ));
         }
         let needed = self.tiers.len() as u64 * u64::from(self.max_azs);
         let fits = 1u64 << (self.subnet_prefix - self.vpc_prefix);
@@ -198,27 +234,71 @@ impl IpamConfig {
         }
         let mut seen: Vec<(&str, Cidr)> = Vec::new();
         for s in &self.segments {
-            let c: Cidr = s.cidr.parse().map_err(|e: CidrError| err(&s.name, e.to_string()))?;
-            let line = text.lines().position(|l| l.contains(&s.cidr)).map(|i| i + 1);
+            let c: Cidr = s
+                .cidr
+                .parse()
+                .map_err(|e: CidrError| err(&s.name, e.to_string()))?;
+            let line = text
+                .lines()
+                .position(|l| l.contains(&s.cidr))
+                .map(|i| i + 1);
             if !pool.contains(c) {
-                return Err(PolicyError::new(file, line, Some("cidr"), format!("segment `{}` ({c}) is outside the pool {pool}", s.name)));
+                return Err(PolicyError::new(
+                    file,
+                    line,
+                    Some("cidr"),
+                    format!("segment `{}` ({c}) is outside the pool {pool}", s.name),
+                ));
             }
             if c.prefix() > self.vpc_prefix {
-                return Err(PolicyError::new(file, line, Some("cidr"), format!("segment `{}` is smaller than one VPC (/{})", s.name, self.vpc_prefix)));
+                return Err(PolicyError::new(
+                    file,
+                    line,
+                    Some("cidr"),
+                    format!(
+                        "segment `{}` is smaller than one VPC (/{})",
+                        s.name, self.vpc_prefix
+                    ),
+                ));
             }
             if let Some((other, _)) = seen.iter().find(|(n, o)| *n == s.name || o.overlaps(c)) {
-                return Err(PolicyError::new(file, line, Some("cidr"), format!("segment `{}` overlaps or repeats segment `{other}`", s.name)));
+                return Err(PolicyError::new(
+                    file,
+                    line,
+                    Some("cidr"),
+                    format!("segment `{}` overlaps or repeats segment `{other}`", s.name),
+                ));
             }
             seen.push((&s.name, c));
         }
         for (i, r) in self.segment_rules.iter().enumerate() {
             if !self.segments.iter().any(|s| s.name == r.segment) {
-                let line = text.lines().position(|l| l.contains("segment:") && l.contains(&r.segment)).map(|i| i + 1);
-                return Err(PolicyError::new(file, line, Some("segment"), format!("rule {} names segment `{}`, which is not in `segments`", i + 1, r.segment)));
+                let line = text
+                    .lines()
+                    .position(|l| l.contains("segment:") && l.contains(&r.segment))
+                    .map(|i| i + 1);
+                return Err(PolicyError::new(
+                    file,
+                    line,
+                    Some("segment"),
+                    format!(
+                        "rule {} names segment `{}`, which is not in `segments`",
+                        i + 1,
+                        r.segment
+                    ),
+                ));
             }
         }
-        if self.segment_rules.last().is_none_or(|r| r.when.as_ref().is_some_and(|c| !c.is_always())) {
-            return Err(err("segment_rules", "the last segment rule must have no `when`, so that every plan gets a segment".into()));
+        if self
+            .segment_rules
+            .last()
+            .is_none_or(|r| r.when.as_ref().is_some_and(|c| !c.is_always()))
+        {
+            return Err(err(
+                "segment_rules",
+                "the last segment rule must have no `when`, so that every plan gets a segment"
+                    .into(),
+            ));
         }
         Ok(())
     }
@@ -233,30 +313,55 @@ impl IpamConfig {
     }
 
     /// Allocates the first VPC-sized block of `segment` that overlaps no existing allocation.
-    pub fn allocate(&self, segment: &str, existing: &[IpamAllocation], owner: &str) -> Result<IpamAllocation, IpamError> {
+    pub fn allocate(
+        &self,
+        segment: &str,
+        existing: &[IpamAllocation],
+        owner: &str,
+    ) -> Result<IpamAllocation, IpamError> {
         let seg = self
             .segments
             .iter()
             .find(|s| s.name == segment)
             .ok_or_else(|| IpamError::UnknownSegment(segment.to_string()))?;
         // Checked at load; a failure here means the config was built by hand, so say which.
-        let seg_cidr: Cidr = seg.cidr.parse().map_err(|_| IpamError::UnknownSegment(segment.to_string()))?;
+        let seg_cidr: Cidr = seg
+            .cidr
+            .parse()
+            .map_err(|_| IpamError::UnknownSegment(segment.to_string()))?;
         let mut taken = Vec::with_capacity(existing.len());
         for a in existing {
-            taken.push(a.cidr.parse::<Cidr>().map_err(|_| IpamError::BadAllocation(a.cidr.clone()))?);
+            taken.push(
+                a.cidr
+                    .parse::<Cidr>()
+                    .map_err(|_| IpamError::BadAllocation(a.cidr.clone()))?,
+            );
         }
         let n = seg_cidr.count_of(self.vpc_prefix);
         let mut i = 0;
         while i < n {
-            let Some(block) = seg_cidr.subnet(self.vpc_prefix, i) else { break };
-            match taken.iter().filter(|t| t.overlaps(block)).map(|t| t.last()).max() {
+            let Some(block) = seg_cidr.subnet(self.vpc_prefix, i) else {
+                break;
+            };
+            match taken
+                .iter()
+                .filter(|t| t.overlaps(block))
+                .map(|t| t.last())
+                .max()
+            {
                 None => {
-                    return Ok(IpamAllocation { cidr: block.to_string(), segment: segment.to_string(), owner: owner.to_string() });
+                    return Ok(IpamAllocation {
+                        cidr: block.to_string(),
+                        segment: segment.to_string(),
+                        owner: owner.to_string(),
+                    });
                 }
                 // Skip past the end of whatever overlaps, so a large allocation is stepped over at once.
                 Some(last) => {
                     let size = 1u64 << (32 - self.vpc_prefix);
-                    let next = (u64::from(last) + 1).saturating_sub(u64::from(seg_cidr.first())).div_ceil(size);
+                    let next = (u64::from(last) + 1)
+                        .saturating_sub(u64::from(seg_cidr.first()))
+                        .div_ceil(size);
                     i = next.max(i + 1);
                 }
             }
@@ -274,7 +379,10 @@ impl IpamConfig {
         if az >= usize::from(self.max_azs) {
             return None;
         }
-        vpc.subnet(self.subnet_prefix, (tier * usize::from(self.max_azs) + az) as u64)
+        vpc.subnet(
+            self.subnet_prefix,
+            (tier * usize::from(self.max_azs) + az) as u64,
+        )
     }
 
     pub fn tier_index(&self, tier: &str) -> Option<usize> {
@@ -284,8 +392,15 @@ impl IpamConfig {
     /// The availability-zone names of a region (`us-east-1a`, ...), `count` of them.
     pub fn zones(&self, region: &str, count: usize) -> Vec<String> {
         match self.zone_letters.get(region) {
-            Some(letters) => letters.iter().take(count).map(|l| format!("{region}{l}")).collect(),
-            None => (b'a'..=b'z').take(count).map(|l| format!("{region}{}", l as char)).collect(),
+            Some(letters) => letters
+                .iter()
+                .take(count)
+                .map(|l| format!("{region}{l}"))
+                .collect(),
+            None => (b'a'..=b'z')
+                .take(count)
+                .map(|l| format!("{region}{}", l as char))
+                .collect(),
         }
     }
 }

@@ -4,7 +4,7 @@
 use paved_core::golden_path::{GoldenPath, Scenario};
 use paved_core::price::PriceError;
 use paved_core::{
-    Action, Component, Compliance, Environment, Intent, Plan, PlanError, Resource, ResourceAction,
+    Action, Compliance, Component, Environment, Intent, Plan, PlanError, Resource, ResourceAction,
     price_plan,
 };
 use serde_json::{Map, Value};
@@ -80,7 +80,11 @@ impl<'a> Planner<'a> {
     }
 
     /// Plans an intent. `None` when the intent still has questions to answer.
-    pub fn plan(&self, intent: &Intent, ctx: &PlanningContext) -> Result<Option<Plan>, PlanningError> {
+    pub fn plan(
+        &self,
+        intent: &Intent,
+        ctx: &PlanningContext,
+    ) -> Result<Option<Plan>, PlanningError> {
         if intent.needs_clarification() {
             return Ok(None);
         }
@@ -94,7 +98,11 @@ impl<'a> Planner<'a> {
 
     /// Notes the golden path attaches to a plan of this intent ("non-production only: ...").
     pub fn notes(&self, intent: &Intent) -> Vec<String> {
-        let Some(path) = intent.golden_path.as_deref().and_then(|id| self.catalog.path(id)) else {
+        let Some(path) = intent
+            .golden_path
+            .as_deref()
+            .and_then(|id| self.catalog.path(id))
+        else {
             return Vec::new();
         };
         let components = effective_components(path, intent);
@@ -106,7 +114,11 @@ impl<'a> Planner<'a> {
             compliance: &compliance,
             public: intent.details.public,
         };
-        path.notes.iter().filter(|n| n.when.holds(&s)).map(|n| n.text.clone()).collect()
+        path.notes
+            .iter()
+            .filter(|n| n.when.holds(&s))
+            .map(|n| n.text.clone())
+            .collect()
     }
 
     fn plan_create(&self, intent: &Intent, ctx: &PlanningContext) -> Result<Plan, PlanningError> {
@@ -117,7 +129,10 @@ impl<'a> Planner<'a> {
                 names.join(", ")
             )));
         };
-        let index = self.catalog.index_of(id).ok_or_else(|| PlanningError::UnknownGoldenPath(id.to_string()))?;
+        let index = self
+            .catalog
+            .index_of(id)
+            .ok_or_else(|| PlanningError::UnknownGoldenPath(id.to_string()))?;
         let path = &self.catalog.paths[index];
         let spec = Spec {
             path: index,
@@ -133,13 +148,23 @@ impl<'a> Planner<'a> {
             allocate: true,
         };
         let mut rendered = self.render(&spec, &ctx.allocations)?;
-        self.apply_sizes(path, &mut rendered, &intent.details.requested_sizes, &spec.region)?;
+        self.apply_sizes(
+            path,
+            &mut rendered,
+            &intent.details.requested_sizes,
+            &spec.region,
+        )?;
         let resources = rendered.into_iter().map(|r| r.resource).collect();
         self.finish(path, &spec, resources)
     }
 
     /// Prices and checks a plan.
-    pub(crate) fn finish(&self, path: &GoldenPath, spec: &Spec, resources: Vec<Resource>) -> Result<Plan, PlanningError> {
+    pub(crate) fn finish(
+        &self,
+        path: &GoldenPath,
+        spec: &Spec,
+        resources: Vec<Resource>,
+    ) -> Result<Plan, PlanningError> {
         let mut plan = Plan {
             golden_path: Some(path.id.clone()),
             golden_path_version: path.version.clone(),
@@ -149,12 +174,20 @@ impl<'a> Planner<'a> {
             estimated_monthly_cost_usd: 0.0,
         };
         price_plan(&mut plan, &self.catalog.prices)?;
-        plan.validate().map_err(|source| PlanningError::InvalidPlan { path: path.id.clone(), source })?;
+        plan.validate()
+            .map_err(|source| PlanningError::InvalidPlan {
+                path: path.id.clone(),
+                source,
+            })?;
         Ok(plan)
     }
 
     /// Renders the golden path of `spec` into resources, allocating a VPC CIDR when needed.
-    pub(crate) fn render(&self, spec: &Spec, allocations: &[IpamAllocation]) -> Result<Vec<Rendered>, PlanningError> {
+    pub(crate) fn render(
+        &self,
+        spec: &Spec,
+        allocations: &[IpamAllocation],
+    ) -> Result<Vec<Rendered>, PlanningError> {
         let catalog = self.catalog;
         let path = &catalog.paths[spec.path];
         let compiled = &catalog.compiled[spec.path];
@@ -167,9 +200,17 @@ impl<'a> Planner<'a> {
             compliance: &spec.compliance,
             public: spec.public,
         };
-        let az_count = usize::from(path.availability_zones.get(spec.environment).min(ipam.max_azs));
+        let az_count = usize::from(
+            path.availability_zones
+                .get(spec.environment)
+                .min(ipam.max_azs),
+        );
         let zones = ipam.zones(&spec.region, az_count);
-        let included: Vec<bool> = compiled.resources.iter().map(|r| r.included(&scenario)).collect();
+        let included: Vec<bool> = compiled
+            .resources
+            .iter()
+            .map(|r| r.included(&scenario))
+            .collect();
         let addresses: Vec<Vec<String>> = compiled
             .resources
             .iter()
@@ -177,25 +218,39 @@ impl<'a> Planner<'a> {
             .map(|(r, &inc)| match (inc, r.per_az) {
                 (false, _) => Vec::new(),
                 (true, false) => vec![format!("{}.{}", r.kind, r.name)],
-                (true, true) => zones.iter().map(|z| format!("{}.{}_{}", r.kind, r.name, zone_letter(z, &spec.region))).collect(),
+                (true, true) => zones
+                    .iter()
+                    .map(|z| format!("{}.{}_{}", r.kind, r.name, zone_letter(z, &spec.region)))
+                    .collect(),
             })
             .collect();
-        let needs_network = compiled.resources.iter().zip(&included).any(|(r, &inc)| inc && r.uses_network);
+        let needs_network = compiled
+            .resources
+            .iter()
+            .zip(&included)
+            .any(|(r, &inc)| inc && r.uses_network);
         let (cidr, segment) = match (spec.cidr, needs_network && spec.allocate) {
             (Some(c), _) => (Some(c), spec.segment.clone()),
             (None, true) => {
                 let segment = ipam.segment_for(&scenario).to_string();
                 let owner = format!("{}/{}", spec.service, spec.environment);
                 let a = ipam.allocate(&segment, allocations, &owner)?;
-                let cidr = a.cidr.parse::<Cidr>().map_err(|e| PlanningError::Template {
-                    path: path.id.clone(),
-                    message: e.to_string(),
-                })?;
+                let cidr = a
+                    .cidr
+                    .parse::<Cidr>()
+                    .map_err(|e| PlanningError::Template {
+                        path: path.id.clone(),
+                        message: e.to_string(),
+                    })?;
                 (Some(cidr), Some(segment))
             }
             (None, false) => (None, spec.segment.clone()),
         };
-        let schedule = match spec.schedule.as_deref().or(path.default_schedule.as_deref()) {
+        let schedule = match spec
+            .schedule
+            .as_deref()
+            .or(path.default_schedule.as_deref())
+        {
             Some(s) => Some(schedule::to_eventbridge(s)?),
             None => None,
         };
@@ -212,19 +267,30 @@ impl<'a> Planner<'a> {
             vars: &compiled.vars,
             addresses: &addresses,
         };
-        let fail = |message: String| PlanningError::Template { path: path.id.clone(), message };
+        let fail = |message: String| PlanningError::Template {
+            path: path.id.clone(),
+            message,
+        };
         let mut out = Vec::new();
         for (t, r) in compiled.resources.iter().enumerate() {
             if !included[t] {
                 continue;
             }
             for (copy, address) in addresses[t].iter().enumerate() {
-                let mut local = Local { az: r.per_az.then_some(copy), refs: Vec::new() };
-                let values = match cx.render(&r.values, &mut local).map_err(|m| fail(format!("{address}: {m}")))? {
+                let mut local = Local {
+                    az: r.per_az.then_some(copy),
+                    refs: Vec::new(),
+                };
+                let values = match cx
+                    .render(&r.values, &mut local)
+                    .map_err(|m| fail(format!("{address}: {m}")))?
+                {
                     Some(Value::Object(m)) => m,
                     _ => Map::new(),
                 };
-                let why = cx.render_string(&r.why, &mut local).map_err(|m| fail(format!("{address}: {m}")))?;
+                let why = cx
+                    .render_string(&r.why, &mut local)
+                    .map_err(|m| fail(format!("{address}: {m}")))?;
                 let mut depends_on = Vec::new();
                 for &d in &r.depends_on {
                     let copies = &addresses[d];
@@ -248,7 +314,10 @@ impl<'a> Planner<'a> {
                 resource.depends_on = depends_on;
                 resource.why = why;
                 tag(&mut resource, path, spec);
-                out.push(Rendered { template: t, resource });
+                out.push(Rendered {
+                    template: t,
+                    resource,
+                });
             }
         }
         Ok(out)
@@ -277,16 +346,23 @@ impl<'a> Planner<'a> {
                 }
             };
             let Some(i) = rendered.iter().position(|r| {
-                path.resources[r.template].resize.as_ref().is_some_and(|rs| fits(&rs.prefix))
+                path.resources[r.template]
+                    .resize
+                    .as_ref()
+                    .is_some_and(|rs| fits(&rs.prefix))
             }) else {
                 continue;
             };
             // Every copy of the same template gets the size (a per-zone instance, say).
             let template = rendered[i].template;
-            let Some(rs) = &path.resources[template].resize else { continue };
+            let Some(rs) = &path.resources[template].resize else {
+                continue;
+            };
             for (j, r) in rendered.iter_mut().enumerate() {
                 if r.template == template {
-                    r.resource.values.insert(rs.attribute.clone(), Value::String(size.clone()));
+                    r.resource
+                        .values
+                        .insert(rs.attribute.clone(), Value::String(size.clone()));
                     resized.push(j);
                 }
             }
@@ -294,7 +370,9 @@ impl<'a> Planner<'a> {
         let all: Vec<Resource> = rendered.iter().map(|r| r.resource.clone()).collect();
         for &j in &resized {
             let r = &rendered[j].resource;
-            if let Err(PriceError::UnknownRate { key, .. }) = self.catalog.prices.resource_cost_in(r, region, &all) {
+            if let Err(PriceError::UnknownRate { key, .. }) =
+                self.catalog.prices.resource_cost_in(r, region, &all)
+            {
                 return Err(PlanningError::NeedsAnswer(format!(
                     "paved has no price for `{key}` on {}; which size should it use instead?",
                     r.address
@@ -315,12 +393,23 @@ fn tag(r: &mut Resource, path: &GoldenPath, spec: &Spec) {
         Some(Value::Object(m)) => m,
         _ => Map::new(),
     };
-    let name = format!("{}-{}-{}", spec.service, spec.environment.short(), r.name.replace('_', "-"));
+    let name = format!(
+        "{}-{}-{}",
+        spec.service,
+        spec.environment.short(),
+        r.name.replace('_', "-")
+    );
     tags.entry("Name").or_insert(Value::String(name));
     tags.insert("paved:service".into(), Value::String(spec.service.clone()));
     tags.insert("paved:golden-path".into(), Value::String(path.id.clone()));
-    tags.insert("paved:golden-path-version".into(), Value::String(path.version.clone()));
-    tags.insert("environment".into(), Value::String(spec.environment.as_str().into()));
+    tags.insert(
+        "paved:golden-path-version".into(),
+        Value::String(path.version.clone()),
+    );
+    tags.insert(
+        "environment".into(),
+        Value::String(spec.environment.as_str().into()),
+    );
     tags.insert("managed-by".into(), Value::String("paved".into()));
     if !spec.compliance.is_empty() {
         let c: Vec<&str> = spec.compliance.iter().map(|c| c.as_str()).collect();
@@ -334,7 +423,12 @@ fn tag(r: &mut Resource, path: &GoldenPath, spec: &Spec) {
 /// gets MySQL instead of the default PostgreSQL, an API "on Postgres" no default DynamoDB.
 pub(crate) fn effective_components(path: &GoldenPath, intent: &Intent) -> Vec<Component> {
     let is_store = |c: &Component| c.is_relational() || *c == Component::Dynamodb;
-    let names_store = intent.components.iter().any(is_store);
+    // Only a store the path can build displaces its default one; otherwise the request would end
+    // up with no store at all.
+    let names_store = intent
+        .components
+        .iter()
+        .any(|c| is_store(c) && builds(path, *c));
     let mut out = intent.components.clone();
     for d in &path.default_components {
         if intent.details.excluded_components.contains(d) || (is_store(d) && names_store) {
@@ -342,10 +436,22 @@ pub(crate) fn effective_components(path: &GoldenPath, intent: &Intent) -> Vec<Co
         }
         out.push(*d);
     }
-    out.retain(|c| !intent.details.excluded_components.contains(c) || intent.components.contains(c));
+    out.retain(|c| {
+        !intent.details.excluded_components.contains(c) || intent.components.contains(c)
+    });
     out.sort();
     out.dedup();
     out
+}
+
+/// Whether some resource of the path is made for this component.
+fn builds(path: &GoldenPath, c: Component) -> bool {
+    fn mentions(cond: &paved_core::Condition, c: Component) -> bool {
+        cond.any_component.contains(&c) || cond.any_of.iter().any(|a| mentions(a, c))
+    }
+    path.resources
+        .iter()
+        .any(|r| r.when.as_ref().is_some_and(|w| mentions(w, c)))
 }
 
 /// The compliance regimes of an intent; EU personal data is GDPR even when the word was not said.
@@ -363,7 +469,8 @@ pub(crate) fn effective_compliance(intent: &Intent) -> Vec<Compliance> {
 pub(crate) fn resident_region(path: &GoldenPath, intent: &Intent) -> String {
     let compliance = effective_compliance(intent);
     for rule in &path.data_residency {
-        if compliance.contains(&rule.compliance) && !intent.region.starts_with(&rule.region_prefix) {
+        if compliance.contains(&rule.compliance) && !intent.region.starts_with(&rule.region_prefix)
+        {
             return rule.default_region.clone();
         }
     }
@@ -399,7 +506,10 @@ mod tests {
 
     #[test]
     fn service_names_are_identifier_safe() {
-        assert_eq!(service_name(Some("Payment Service"), "web"), "payment-service");
+        assert_eq!(
+            service_name(Some("Payment Service"), "web"),
+            "payment-service"
+        );
         assert_eq!(service_name(Some("billing_db"), "web"), "billing-db");
         assert_eq!(service_name(Some("42-things"), "web"), "svc-42-things");
         assert_eq!(service_name(Some("!!!"), "web"), "web");

@@ -14,9 +14,16 @@ pub struct ScheduleError(pub String);
 pub fn to_eventbridge(cron: &str) -> Result<String, ScheduleError> {
     let bad = || ScheduleError(cron.to_string());
     let fields: Vec<&str> = cron.split_whitespace().collect();
-    let [minute, hour, dom, month, dow] = fields.as_slice() else { return Err(bad()) };
+    let [minute, hour, dom, month, dow] = fields.as_slice() else {
+        return Err(bad());
+    };
     let ok = |f: &str, max: u32| valid_field(f, max);
-    if !(ok(minute, 59) && ok(hour, 23) && ok(dom, 31) && ok(month, 12) && (ok(dow, 7) || is_named_days(dow))) {
+    if !(ok(minute, 59)
+        && ok(hour, 23)
+        && ok(dom, 31)
+        && ok(month, 12)
+        && (ok(dow, 7) || is_named_days(dow)))
+    {
         return Err(bad());
     }
     let step = |f: &str| match f.strip_prefix("*/") {
@@ -30,7 +37,14 @@ pub fn to_eventbridge(cron: &str) -> Result<String, ScheduleError> {
         // the more common intent ("on Mondays and the 1st" is rare). Keep the day of the week.
         (_, w) => ("?".to_string(), aws_days(w)),
     };
-    Ok(format!("cron({} {} {} {} {} *)", step(minute), step(hour), dom, step(month), dow))
+    Ok(format!(
+        "cron({} {} {} {} {} *)",
+        step(minute),
+        step(hour),
+        dom,
+        step(month),
+        dow
+    ))
 }
 
 fn valid_field(f: &str, max: u32) -> bool {
@@ -50,13 +64,19 @@ fn valid_field(f: &str, max: u32) -> bool {
         if range == "*" {
             return stepv.is_some() || part == "*";
         }
-        range.split('-').all(|n| n.parse::<u32>().is_ok_and(|n| n <= max)) && range.split('-').count() <= 2
+        range
+            .split('-')
+            .all(|n| n.parse::<u32>().is_ok_and(|n| n <= max))
+            && range.split('-').count() <= 2
     })
 }
 
 fn is_named_days(f: &str) -> bool {
     const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-    f.split(',').all(|p| p.split('-').all(|d| DAYS.contains(&d.to_ascii_uppercase().as_str())))
+    f.split(',').all(|p| {
+        p.split('-')
+            .all(|d| DAYS.contains(&d.to_ascii_uppercase().as_str()))
+    })
 }
 
 /// Cron numbers days 0-6 from Sunday (7 is Sunday too); EventBridge 1-7 from Sunday.
@@ -95,17 +115,35 @@ mod tests {
     #[test]
     fn common_schedules_translate() {
         assert_eq!(to_eventbridge("0 2 * * *").unwrap(), "cron(0 2 * * ? *)");
-        assert_eq!(to_eventbridge("*/15 * * * *").unwrap(), "cron(0/15 * * * ? *)");
+        assert_eq!(
+            to_eventbridge("*/15 * * * *").unwrap(),
+            "cron(0/15 * * * ? *)"
+        );
         assert_eq!(to_eventbridge("0 3 * * 0").unwrap(), "cron(0 3 ? * 1 *)");
-        assert_eq!(to_eventbridge("0 9 * * 1-5").unwrap(), "cron(0 9 ? * 2-6 *)");
+        assert_eq!(
+            to_eventbridge("0 9 * * 1-5").unwrap(),
+            "cron(0 9 ? * 2-6 *)"
+        );
         assert_eq!(to_eventbridge("30 6 1 * *").unwrap(), "cron(30 6 1 * ? *)");
-        assert_eq!(to_eventbridge("0 0 * * SUN").unwrap(), "cron(0 0 ? * SUN *)");
+        assert_eq!(
+            to_eventbridge("0 0 * * SUN").unwrap(),
+            "cron(0 0 ? * SUN *)"
+        );
         assert_eq!(to_eventbridge("0 * * * *").unwrap(), "cron(0 * * * ? *)");
     }
 
     #[test]
     fn nonsense_is_refused() {
-        for bad in ["", "nightly", "0 2 * *", "61 2 * * *", "0 25 * * *", "0 2 * * 9", "*/0 * * * *", "0 2 * * * *"] {
+        for bad in [
+            "",
+            "nightly",
+            "0 2 * *",
+            "61 2 * * *",
+            "0 25 * * *",
+            "0 2 * * 9",
+            "*/0 * * * *",
+            "0 2 * * * *",
+        ] {
             assert!(to_eventbridge(bad).is_err(), "{bad}");
         }
     }

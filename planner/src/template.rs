@@ -38,7 +38,11 @@ pub(crate) enum Node {
     Obj(Vec<(String, Node)>),
     List(Vec<Node>),
     ByEnv(Box<[Node; 3]>),
-    When { cond: Condition, then: Box<Node>, otherwise: Option<Box<Node>> },
+    When {
+        cond: Condition,
+        then: Box<Node>,
+        otherwise: Option<Box<Node>>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -65,7 +69,12 @@ pub(crate) enum Ph {
     Schedule,
     Var(String),
     /// `index` picks one copy of a per-zone resource (`[0]` is the first zone).
-    Ref { target: usize, attr: String, splat: bool, index: Option<usize> },
+    Ref {
+        target: usize,
+        attr: String,
+        splat: bool,
+        index: Option<usize>,
+    },
 }
 
 impl Ph {
@@ -157,7 +166,10 @@ impl Compiler<'_> {
         {
             return self.by_env(by);
         }
-        if m.contains_key("when") && m.keys().all(|k| matches!(k.as_str(), "when" | "then" | "else")) {
+        if m.contains_key("when")
+            && m.keys()
+                .all(|k| matches!(k.as_str(), "when" | "then" | "else"))
+        {
             return self.when(m);
         }
         let mut out = Vec::with_capacity(m.len());
@@ -173,18 +185,29 @@ impl Compiler<'_> {
 
     fn by_env(&mut self, by: &Map<String, Value>) -> Result<Node, CompileError> {
         for k in by.keys() {
-            if !matches!(k.as_str(), "production" | "staging" | "development" | "default") {
+            if !matches!(
+                k.as_str(),
+                "production" | "staging" | "development" | "default"
+            ) {
                 return Err(self.fail(
                     &format!("{k}:"),
-                    format!("`by_env` takes production, staging, development or default, not `{k}`"),
+                    format!(
+                        "`by_env` takes production, staging, development or default, not `{k}`"
+                    ),
                 ));
             }
         }
         let mut nodes = Vec::with_capacity(3);
         for env in Environment::ALL {
-            let v = by.get(env.as_str()).or_else(|| by.get("default")).ok_or_else(|| {
-                self.fail("by_env", format!("`by_env` has no value for {env} and no `default`"))
-            })?;
+            let v = by
+                .get(env.as_str())
+                .or_else(|| by.get("default"))
+                .ok_or_else(|| {
+                    self.fail(
+                        "by_env",
+                        format!("`by_env` has no value for {env} and no `default`"),
+                    )
+                })?;
             nodes.push(self.node(v)?);
         }
         let [p, s, d]: [Node; 3] = nodes
@@ -216,7 +239,11 @@ impl Compiler<'_> {
             }
             None => None,
         };
-        Ok(Node::When { cond, then, otherwise })
+        Ok(Node::When {
+            cond,
+            then,
+            otherwise,
+        })
     }
 
     fn string(&mut self, s: &str) -> Result<Node, CompileError> {
@@ -230,9 +257,12 @@ impl Compiler<'_> {
                 lit.push_str("${");
                 rest = tail;
             } else if let Some(tail) = after.strip_prefix("${") {
-                let end = tail
-                    .find('}')
-                    .ok_or_else(|| self.fail(after, format!("`{s}` opens a `${{` placeholder that is never closed")))?;
+                let end = tail.find('}').ok_or_else(|| {
+                    self.fail(
+                        after,
+                        format!("`{s}` opens a `${{` placeholder that is never closed"),
+                    )
+                })?;
                 let name = &tail[..end];
                 let ph = self.placeholder(name)?;
                 if !lit.is_empty() {
@@ -257,7 +287,10 @@ impl Compiler<'_> {
                 _ => Err(self.fail(s, "internal: placeholder vanished".into())),
             },
             _ => {
-                if let Some(Piece::Ph(ph)) = pieces.iter().find(|p| matches!(p, Piece::Ph(ph) if ph.is_list())) {
+                if let Some(Piece::Ph(ph)) = pieces
+                    .iter()
+                    .find(|p| matches!(p, Piece::Ph(ph) if ph.is_list()))
+                {
                     let _ = ph;
                     return Err(self.fail(s, format!("`{s}` puts a list placeholder inside a string; use it as the whole value")));
                 }
@@ -287,10 +320,18 @@ impl Compiler<'_> {
                 Some(Ph::Segment)
             }
             "az" if per_az => Some(Ph::Az),
-            "az" => return Err(self.fail(&needle, "`${az}` is only known inside a `per_az` resource".into())),
+            "az" => {
+                return Err(self.fail(
+                    &needle,
+                    "`${az}` is only known inside a `per_az` resource".into(),
+                ));
+            }
             "schedule" => {
                 if self.path.default_schedule.is_none() {
-                    return Err(self.fail(&needle, "`${schedule}` needs the path to set `default_schedule`".into()));
+                    return Err(self.fail(
+                        &needle,
+                        "`${schedule}` needs the path to set `default_schedule`".into(),
+                    ));
                 }
                 Some(Ph::Schedule)
             }
@@ -301,10 +342,19 @@ impl Compiler<'_> {
         }
         if let Some(tier) = name.strip_prefix("subnet_cidr.") {
             if !per_az {
-                return Err(self.fail(&needle, format!("`{needle}` is only known inside a `per_az` resource")));
+                return Err(self.fail(
+                    &needle,
+                    format!("`{needle}` is only known inside a `per_az` resource"),
+                ));
             }
             let t = self.ipam.tier_index(tier).ok_or_else(|| {
-                self.fail(&needle, format!("`{needle}` names tier `{tier}`, but ipam.yaml has tiers {}", self.ipam.tiers.join(", ")))
+                self.fail(
+                    &needle,
+                    format!(
+                        "`{needle}` names tier `{tier}`, but ipam.yaml has tiers {}",
+                        self.ipam.tiers.join(", ")
+                    ),
+                )
             })?;
             self.uses_network = true;
             return Ok(Ph::SubnetCidr(t));
@@ -334,36 +384,66 @@ impl Compiler<'_> {
             return Err(self.fail(needle, "a var cannot refer to a resource".into()));
         }
         let mut parts = name.splitn(3, '.');
-        let (Some(kind), Some(rname), Some(attr)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(kind), Some(rname), Some(attr)) = (parts.next(), parts.next(), parts.next())
+        else {
             return Err(self.fail(needle, format!("`{needle}` must be `TYPE.NAME.ATTRIBUTE`")));
         };
         let (rname, splat, index) = match rname.strip_suffix(']').and_then(|r| r.split_once('[')) {
             Some((n, "*")) => (n, true, None),
             Some((n, i)) => match i.parse::<usize>() {
                 Ok(i) => (n, false, Some(i)),
-                Err(_) => return Err(self.fail(needle, format!("`{needle}` must use `[*]` or a zone number such as `[0]`"))),
+                Err(_) => {
+                    return Err(self.fail(
+                        needle,
+                        format!("`{needle}` must use `[*]` or a zone number such as `[0]`"),
+                    ));
+                }
             },
             None => (rname, false, None),
         };
-        if attr.is_empty() || !attr.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-            return Err(self.fail(needle, format!("`{needle}` needs an attribute name such as `id` or `arn`")));
+        if attr.is_empty()
+            || !attr
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(self.fail(
+                needle,
+                format!("`{needle}` needs an attribute name such as `id` or `arn`"),
+            ));
         }
         let target = self.target(kind, rname, needle)?;
         let target_per_az = self.path.resources[target].per_az;
         let here_per_az = self.current.is_some_and(|(_, p)| p);
         if (splat || index.is_some()) && !target_per_az {
-            return Err(self.fail(needle, format!("`{needle}` picks copies, but `{kind}.{rname}` is not per_az")));
+            return Err(self.fail(
+                needle,
+                format!("`{needle}` picks copies, but `{kind}.{rname}` is not per_az"),
+            ));
         }
         if let Some(i) = index
-            && i >= usize::from(self.path.availability_zones.development.min(self.path.availability_zones.staging).min(self.path.availability_zones.production))
+            && i >= usize::from(
+                self.path
+                    .availability_zones
+                    .development
+                    .min(self.path.availability_zones.staging)
+                    .min(self.path.availability_zones.production),
+            )
         {
-            return Err(self.fail(needle, format!("`{needle}` picks zone {i}, but some environments have fewer zones")));
+            return Err(self.fail(
+                needle,
+                format!("`{needle}` picks zone {i}, but some environments have fewer zones"),
+            ));
         }
         if !splat && index.is_none() && target_per_az && !here_per_az {
             return Err(self.fail(needle, format!("`{kind}.{rname}` is per_az; refer to all copies with `{kind}.{rname}[*].{attr}`")));
         }
         self.check_exists(target, needle)?;
-        Ok(Ph::Ref { target, attr: attr.to_string(), splat, index })
+        Ok(Ph::Ref {
+            target,
+            attr: attr.to_string(),
+            splat,
+            index,
+        })
     }
 
     /// Finds a resource of the path by type and name.
@@ -373,7 +453,12 @@ impl Compiler<'_> {
             .resources
             .iter()
             .position(|r| r.kind == kind && r.name == rname)
-            .ok_or_else(|| self.fail(needle, format!("`{kind}.{rname}` is not a resource of this golden path")))?;
+            .ok_or_else(|| {
+                self.fail(
+                    needle,
+                    format!("`{kind}.{rname}` is not a resource of this golden path"),
+                )
+            })?;
         if self.current.is_some_and(|(i, _)| i == target) {
             return Err(self.fail(needle, format!("`{kind}.{rname}` refers to itself")));
         }
@@ -382,8 +467,11 @@ impl Compiler<'_> {
 
     /// Refuses a reference to a resource that may be absent where the reference is rendered.
     fn check_exists(&self, target: usize, needle: &str) -> Result<(), CompileError> {
-        let Some(target_when) = &self.path.resources[target].when else { return Ok(()) };
-        let mut assumptions: Vec<(&Condition, bool)> = self.assumptions.iter().map(|(c, p)| (c, *p)).collect();
+        let Some(target_when) = &self.path.resources[target].when else {
+            return Ok(());
+        };
+        let mut assumptions: Vec<(&Condition, bool)> =
+            self.assumptions.iter().map(|(c, p)| (c, *p)).collect();
         if let Some((i, _)) = self.current
             && let Some(w) = &self.path.resources[i].when
         {
@@ -428,14 +516,37 @@ pub(crate) fn compile(path: &GoldenPath, ipam: &IpamConfig) -> Result<CompiledPa
         c.uses_network = false;
         c.field = "type".into();
         if !is_identifier(&r.kind) || !r.kind.starts_with("aws_") {
-            return Err(c.fail(&r.kind, format!("`{}` is not a Terraform AWS resource type (aws_...)", r.kind)));
+            return Err(c.fail(
+                &r.kind,
+                format!(
+                    "`{}` is not a Terraform AWS resource type (aws_...)",
+                    r.kind
+                ),
+            ));
         }
         c.field = "name".into();
-        if r.name.is_empty() || !r.name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
-            return Err(c.fail(&r.name, format!("resource name `{}` may use letters, digits, `_` and `-` only", r.name)));
+        if r.name.is_empty()
+            || !r
+                .name
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+        {
+            return Err(c.fail(
+                &r.name,
+                format!(
+                    "resource name `{}` may use letters, digits, `_` and `-` only",
+                    r.name
+                ),
+            ));
         }
         if !seen.insert(r.address()) {
-            return Err(c.fail(&r.name, format!("`{}` appears twice; every address must be unique", r.address())));
+            return Err(c.fail(
+                &r.name,
+                format!(
+                    "`{}` appears twice; every address must be unique",
+                    r.address()
+                ),
+            ));
         }
         c.field = "why".into();
         let why = c.string(&r.why)?;
@@ -457,12 +568,21 @@ pub(crate) fn compile(path: &GoldenPath, ipam: &IpamConfig) -> Result<CompiledPa
             && !r.values.contains_key(&rs.attribute)
         {
             c.field = "resize.attribute".into();
-            return Err(c.fail(&rs.attribute, format!("`resize` names attribute `{}`, which the resource does not set", rs.attribute)));
+            return Err(c.fail(
+                &rs.attribute,
+                format!(
+                    "`resize` names attribute `{}`, which the resource does not set",
+                    rs.attribute
+                ),
+            ));
         }
         for attr in r.on_scale.keys() {
             if !r.values.contains_key(attr) {
                 c.field = "on_scale".into();
-                return Err(c.fail(attr, format!("`on_scale` names attribute `{attr}`, which the resource does not set")));
+                return Err(c.fail(
+                    attr,
+                    format!("`on_scale` names attribute `{attr}`, which the resource does not set"),
+                ));
             }
         }
         resources.push(CompiledResource {
@@ -483,7 +603,9 @@ pub(crate) fn compile(path: &GoldenPath, ipam: &IpamConfig) -> Result<CompiledPa
 }
 
 fn is_identifier(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Refuses dependency cycles among the templates (depends_on and references together).
@@ -521,7 +643,10 @@ fn check_acyclic(path: &GoldenPath, compiled: &CompiledPath) -> Result<(), Compi
                 resource: Some(j),
                 field: "depends_on".into(),
                 needle: r.name.clone(),
-                message: format!("`{}` is part of a dependency cycle; dependencies must form a DAG", r.address()),
+                message: format!(
+                    "`{}` is part of a dependency cycle; dependencies must form a DAG",
+                    r.address()
+                ),
             });
         }
     }
@@ -541,7 +666,9 @@ fn collect_refs(node: &Node, out: &mut Vec<usize>) {
         Node::Obj(entries) => entries.iter().for_each(|(_, n)| collect_refs(n, out)),
         Node::List(items) => items.iter().for_each(|n| collect_refs(n, out)),
         Node::ByEnv(nodes) => nodes.iter().for_each(|n| collect_refs(n, out)),
-        Node::When { then, otherwise, .. } => {
+        Node::When {
+            then, otherwise, ..
+        } => {
             collect_refs(then, out);
             if let Some(o) = otherwise {
                 collect_refs(o, out);
@@ -589,7 +716,11 @@ impl RenderCtx<'_> {
                             Value::Number(n) => s.push_str(&n.to_string()),
                             Value::Bool(b) => s.push_str(if b { "true" } else { "false" }),
                             Value::Null => {}
-                            _ => return Err("a list or object cannot be written inside a string".into()),
+                            _ => {
+                                return Err(
+                                    "a list or object cannot be written inside a string".into()
+                                );
+                            }
                         },
                     }
                 }
@@ -621,7 +752,11 @@ impl RenderCtx<'_> {
                 };
                 self.render(&nodes[i], local)?
             }
-            Node::When { cond, then, otherwise } => {
+            Node::When {
+                cond,
+                then,
+                otherwise,
+            } => {
                 if cond.holds(&self.scenario) {
                     self.render(then, local)?
                 } else if let Some(o) = otherwise {
@@ -649,16 +784,19 @@ impl RenderCtx<'_> {
             Ph::Region => Value::String(self.region.to_string()),
             Ph::GoldenPath => Value::String(self.scenario.golden_path.to_string()),
             Ph::Version => Value::String(self.version.to_string()),
-            Ph::Cidr => self.cidr.map_or(Value::Null, |c| Value::String(c.to_string())),
-            Ph::Segment => self.segment.map_or(Value::Null, |s| Value::String(s.to_string())),
+            Ph::Cidr => self
+                .cidr
+                .map_or(Value::Null, |c| Value::String(c.to_string())),
+            Ph::Segment => self
+                .segment
+                .map_or(Value::Null, |s| Value::String(s.to_string())),
             Ph::SubnetCidr(tier) => {
                 let az = local.az.ok_or("a subnet CIDR is only known per zone")?;
                 match self.cidr {
                     Some(vpc) => {
-                        let c = self
-                            .ipam
-                            .subnet(vpc, *tier, az)
-                            .ok_or_else(|| format!("zone {} is beyond ipam.yaml's max_azs", az + 1))?;
+                        let c = self.ipam.subnet(vpc, *tier, az).ok_or_else(|| {
+                            format!("zone {} is beyond ipam.yaml's max_azs", az + 1)
+                        })?;
                         Value::String(c.to_string())
                     }
                     None => Value::Null,
@@ -670,29 +808,53 @@ impl RenderCtx<'_> {
             }
             Ph::Azs => Value::Array(self.zones.iter().cloned().map(Value::String).collect()),
             Ph::AzCount => Value::from(self.zones.len()),
-            Ph::Schedule => Value::String(self.schedule.ok_or("the plan has no schedule")?.to_string()),
+            Ph::Schedule => {
+                Value::String(self.schedule.ok_or("the plan has no schedule")?.to_string())
+            }
             Ph::Var(name) => {
-                let node = self.vars.get(name).ok_or_else(|| format!("no var `{name}`"))?;
+                let node = self
+                    .vars
+                    .get(name)
+                    .ok_or_else(|| format!("no var `{name}`"))?;
                 self.render(node, local)?.unwrap_or(Value::Null)
             }
-            Ph::Ref { target, attr, splat, index } => {
+            Ph::Ref {
+                target,
+                attr,
+                splat,
+                index,
+            } => {
                 let copies = &self.addresses[*target];
                 if copies.is_empty() {
-                    return Err(format!("a reference names resource #{} of the path, which this plan does not create", target + 1));
+                    return Err(format!(
+                        "a reference names resource #{} of the path, which this plan does not create",
+                        target + 1
+                    ));
                 }
                 if *splat {
                     for a in copies {
                         push_unique(&mut local.refs, a);
                     }
-                    Value::Array(copies.iter().map(|a| Value::String(format!("{a}.{attr}"))).collect())
+                    Value::Array(
+                        copies
+                            .iter()
+                            .map(|a| Value::String(format!("{a}.{attr}")))
+                            .collect(),
+                    )
                 } else {
                     let a = if let Some(i) = index {
-                        copies.get(*i).ok_or("a reference picks a zone this plan does not have")?
+                        copies
+                            .get(*i)
+                            .ok_or("a reference picks a zone this plan does not have")?
                     } else if copies.len() == 1 {
                         &copies[0]
                     } else {
-                        let az = local.az.ok_or("a per-zone resource is referred to outside a zone")?;
-                        copies.get(az).ok_or("a per-zone reference has no copy in this zone")?
+                        let az = local
+                            .az
+                            .ok_or("a per-zone resource is referred to outside a zone")?;
+                        copies
+                            .get(az)
+                            .ok_or("a per-zone reference has no copy in this zone")?
                     };
                     push_unique(&mut local.refs, a);
                     Value::String(format!("{a}.{attr}"))

@@ -1,23 +1,26 @@
-//! Planning a typical request on the shipped catalog.
+//! Understanding and planning a typical request on the shipped catalog.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use paved_core::{Component, Intent};
-use paved_planner::{Catalog, Planner, PlanningContext};
+use paved_planner::{Catalog, Planner, PlanningContext, RuleUnderstander, Understander};
 use std::hint::black_box;
-
-fn typical_intent() -> Intent {
-    let mut i = Intent::empty();
-    i.golden_path = Some("standard_web_app".into());
-    i.components = vec![Component::Postgres];
-    i
-}
 
 fn bench_plan(c: &mut Criterion) {
     let catalog = Catalog::shipped();
     let planner = Planner::new(&catalog);
+    let understander = RuleUnderstander::with_paths(catalog.path_hints());
     let ctx = PlanningContext::default();
-    let intent = typical_intent();
-    c.bench_function("plan production web app with PostgreSQL", |b| {
+    let request = "I need a production web app with PostgreSQL";
+    c.bench_function(
+        "understand + plan: production web app with PostgreSQL",
+        |b| {
+            b.iter(|| {
+                let intent = understander.understand(black_box(request));
+                planner.plan(&intent, black_box(&ctx))
+            })
+        },
+    );
+    let intent = understander.understand(request);
+    c.bench_function("plan only: production web app with PostgreSQL", |b| {
         b.iter(|| planner.plan(black_box(&intent), black_box(&ctx)))
     });
 }

@@ -131,6 +131,18 @@ impl Catalog {
         self.paths.iter().find(|p| p.id == id)
     }
 
+    /// What the understander needs to know of each golden path.
+    pub fn path_hints(&self) -> Vec<crate::understand::PathHint> {
+        self.paths
+            .iter()
+            .map(|p| crate::understand::PathHint {
+                id: p.id.clone(),
+                keywords: p.keywords.clone(),
+                default_components: p.default_components.clone(),
+            })
+            .collect()
+    }
+
     pub(crate) fn index_of(&self, id: &str) -> Option<usize> {
         self.paths.iter().position(|p| p.id == id)
     }

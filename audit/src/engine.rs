@@ -135,9 +135,14 @@ fn has_fix(g: &Guardrail) -> bool {
 /// Ends a message with a full stop, capitalised, so every finding reads as one sentence.
 fn sentence(s: &str) -> String {
     let s = s.trim();
+    // A sentence that opens with a resource address (`aws_db_instance.main ...`) keeps it as
+    // written; only a plain word is capitalised.
+    let first_word = s.split_whitespace().next().unwrap_or("");
     let mut out: String = match s.chars().next() {
-        Some(c) => c.to_uppercase().chain(s.chars().skip(1)).collect(),
-        None => String::new(),
+        Some(c) if first_word.chars().all(char::is_alphabetic) => {
+            c.to_uppercase().chain(s.chars().skip(1)).collect()
+        }
+        _ => s.to_string(),
     };
     if !out.ends_with(['.', '!', '?']) {
         out.push('.');
@@ -291,7 +296,7 @@ fn run_rule(
                 .requirements
                 .iter()
                 .filter_map(|name| policy.requirements.get(name).map(|req| (name, req)))
-                .filter(|(_, req)| !requirement_met(req, plan))
+                .filter(|(_, req)| !requirement_met(req, plan, facts))
                 .map(|(_, req)| req.description.as_str())
                 .collect();
             let hits = if missing.is_empty() {
@@ -711,27 +716,46 @@ fn rewrite_region(v: &mut Value, target: &str) {
     }
 }
 
-fn requirement_met(req: &Requirement, plan: &Plan) -> bool {
-    let matches = |sel: &Selector, r: &Resource| {
-        survives(r)
-            && sel
-                .applies_to
-                .iter()
-                .any(|t| paved_core::guardrail::type_matches(t, &r.kind))
+/// True when a requirement holds. `every` is judged on the plan's surviving resources. `present`
+/// is judged on the plan and the known inventory (less what the plan deletes); a change plan
+/// without an inventory cannot show what exists, so there `present` only fails when the plan
+/// deletes something of the required kind.
+fn requirement_met(req: &Requirement, plan: &Plan, facts: &Facts<'_>) -> bool {
+    let of_types = |sel: &Selector, kind: &str| {
+        sel.applies_to.iter().any(|t| paved_core::guardrail::type_matches(t, kind))
     };
-    let present = req.present.is_empty()
-        || req.present.iter().any(|sel| {
-            plan.resources.iter().any(|r| {
-                matches(sel, r) && sel.condition.as_ref().is_none_or(|c| c.holds(&r.values))
-            })
-        });
+    let selects = |sel: &Selector, r: &Resource| {
+        of_types(sel, &r.kind) && sel.condition.as_ref().is_none_or(|c| c.holds(&r.values))
+    };
     let every = req.every.iter().all(|sel| {
-        plan.resources
-            .iter()
-            .filter(|r| matches(sel, r))
-            .all(|r| sel.condition.as_ref().is_none_or(|c| c.holds(&r.values)))
+        plan.resources.iter().filter(|r| survives(r) && of_types(sel, &r.kind)).all(|r| selects(sel, r))
     });
-    present && every
+    if !every {
+        return false;
+    }
+    if req.present.is_empty() {
+        return true;
+    }
+    let change_plan = facts.intent.action != paved_core::Action::Create
+        || plan.resources.iter().any(|r| r.action.touches_existing());
+    if change_plan && facts.inventory.is_empty() {
+        return !plan.resources.iter().any(|r| {
+            r.action == ResourceAction::Delete && req.present.iter().any(|sel| of_types(sel, &r.kind))
+        });
+    }
+    let deleted: BTreeSet<&str> = plan
+        .resources
+        .iter()
+        .filter(|r| r.action == ResourceAction::Delete)
+        .map(|r| r.address.as_str())
+        .collect();
+    let planned: BTreeSet<&str> = plan.resources.iter().map(|r| r.address.as_str()).collect();
+    let existing = facts
+        .inventory
+        .iter()
+        .filter(|r| !deleted.contains(r.address.as_str()) && !planned.contains(r.address.as_str()));
+    let mut after = plan.resources.iter().filter(|r| survives(r)).chain(existing);
+    after.any(|r| req.present.iter().any(|sel| selects(sel, r)))
 }
 
 /// True when any resource's action is one of these.
@@ -772,5 +796,6 @@ mod tests {
     fn sentences_are_capitalised_and_closed() {
         assert_eq!(sentence("the plan"), "The plan.");
         assert_eq!(sentence("Done!"), "Done!");
+        assert_eq!(sentence("aws_db_instance.main is open"), "aws_db_instance.main is open.");
     }
 }

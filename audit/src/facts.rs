@@ -18,6 +18,8 @@ pub struct Facts<'a> {
     pub ctx: &'a AuditContext,
     /// Compliance regimes the request falls under; EU personal data counts as GDPR.
     pub compliance: BTreeSet<Compliance>,
+    /// Resources that already exist, when known.
+    pub inventory: &'a [Resource],
 }
 
 impl<'a> Facts<'a> {
@@ -31,7 +33,14 @@ impl<'a> Facts<'a> {
             intent,
             ctx,
             compliance,
+            inventory: &[],
         }
+    }
+
+    /// The same facts, knowing what already exists.
+    pub fn with_inventory(mut self, inventory: &'a [Resource]) -> Facts<'a> {
+        self.inventory = inventory;
+        self
     }
 
     /// The segments the plan is in: those its resources declare with a `segment` tag, and those

@@ -141,9 +141,14 @@ fn check_line(rule: &str, found: &[Finding], passed_summary: String) -> Check {
 
 fn sentence(s: &str) -> String {
     let s = s.trim();
+    // A sentence that opens with a resource address (`aws_db_instance.main ...`) keeps it as
+    // written; only a plain word is capitalised.
+    let first_word = s.split_whitespace().next().unwrap_or("");
     let mut out: String = match s.chars().next() {
-        Some(c) => c.to_uppercase().chain(s.chars().skip(1)).collect(),
-        None => String::new(),
+        Some(c) if first_word.chars().all(char::is_alphabetic) => {
+            c.to_uppercase().chain(s.chars().skip(1)).collect()
+        }
+        _ => s.to_string(),
     };
     if !out.ends_with(['.', '!', '?']) {
         out.push('.');

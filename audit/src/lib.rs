@@ -76,6 +76,19 @@ impl<'a> Auditor<'a> {
     /// deterministic; the verdict is unsigned, with `plan_hash`, `approved_plan_hash` and
     /// `request_hash` filled.
     pub fn audit(&self, request: &str, plan: &Plan, ctx: &AuditContext) -> Verdict {
+        self.audit_with_inventory(request, plan, ctx, &[])
+    }
+
+    /// Like [`Auditor::audit`], with the resources that already exist. A change plan is a delta:
+    /// requirements such as "the PCI segment has flow logs" are then judged on what exists plus
+    /// what the plan changes. Without an inventory, a change plan is judged on what it changes.
+    pub fn audit_with_inventory(
+        &self,
+        request: &str,
+        plan: &Plan,
+        ctx: &AuditContext,
+        inventory: &[paved_core::Resource],
+    ) -> Verdict {
         let reading = self.reading(request);
         let prices = &self.catalog.prices;
         let mut working = plan.clone();
@@ -90,7 +103,7 @@ impl<'a> Auditor<'a> {
         );
         checks.push(cost_check(plan, &working, &unpriced));
 
-        let facts = facts::Facts::new(request, &reading.intent, ctx);
+        let facts = facts::Facts::new(request, &reading.intent, ctx).with_inventory(inventory);
         let judgement = engine::evaluate(self.guardrails.policy(), &mut working, &facts, &|p| {
             reprice(p, prices);
         });

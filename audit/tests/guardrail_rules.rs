@@ -601,3 +601,37 @@ fn precedence_of_every_pair() {
         }
     }
 }
+
+// Change plans and the inventory.
+
+#[test]
+fn a_pci_change_plan_is_judged_on_what_exists_plus_what_it_changes() {
+    let g = Guardrails::shipped();
+    let mut i = pci_intent();
+    i.action = paved_core::Action::Modify;
+    let ctx = AuditContext::default();
+    let mut db = good_db();
+    db.action = ResourceAction::Update;
+    let change = plan(Environment::Production, vec![db]);
+
+    // Without an inventory, the change is judged on what it changes: nothing required is removed.
+    let mut p = change.clone();
+    let j = evaluate(g.policy(), &mut p, &Facts::new("make it PCI, CHG-1", &i, &ctx), &|_| {});
+    assert!(of(&j, "pci_baseline").is_empty(), "{:#?}", j.findings);
+
+    // With an inventory that lacks flow logs, the missing logging is found.
+    let mut inventory = pci_resources();
+    inventory.retain(|r| r.kind != "aws_flow_log");
+    let mut p = change.clone();
+    let facts = Facts::new("make it PCI, CHG-1", &i, &ctx).with_inventory(&inventory);
+    let j = evaluate(g.policy(), &mut p, &facts, &|_| {});
+    let f = of(&j, "pci_baseline");
+    assert_eq!(f.len(), 1, "{:#?}", j.findings);
+    assert!(f[0].message.contains("logging"), "{}", f[0].message);
+
+    // A change plan that deletes the flow logs removes the baseline.
+    let mut p = change.clone();
+    p.resources.push(res_action("aws_flow_log", "vpc", ResourceAction::Delete, json!({})));
+    let j = evaluate(g.policy(), &mut p, &Facts::new("make it PCI, CHG-1", &i, &ctx), &|_| {});
+    assert_eq!(of(&j, "pci_baseline").len(), 1, "{:#?}", j.findings);
+}

@@ -6,7 +6,7 @@ use super::money::Budget;
 use super::reading::Facts;
 use super::schedule::{self, Schedule};
 use super::vocabulary::{self as v, ComponentKind, component_kind};
-use paved_core::{Action, Component, Compliance, Environment, Intent, IntentDetails};
+use paved_core::{Action, Compliance, Component, Environment, Intent, IntentDetails};
 
 pub const ASSUMED_ENVIRONMENT: &str = "Environment assumed production";
 pub const ASSUMED_REGION: &str = "Region assumed us-east-1 (N. Virginia), the default";
@@ -14,19 +14,19 @@ pub const ASSUMED_EU_REGION: &str =
     "Region assumed eu-central-1 (Frankfurt) because the request names the EU but no country";
 pub const ASSUMED_GDPR_REGION: &str =
     "Region set to eu-central-1 (Frankfurt) so that personal data stays in the EU under GDPR";
-pub const ASSUMED_GDPR: &str = "GDPR assumed because the request involves personal data of people in the EU";
+pub const ASSUMED_GDPR: &str =
+    "GDPR assumed because the request involves personal data of people in the EU";
 pub const ASSUMED_DATABASE: &str = "Database assumed PostgreSQL";
 pub const ASSUMED_CACHE: &str = "Cache assumed Redis (ElastiCache), part of the golden path";
 pub const ASSUMED_WORKLOAD: &str =
     "Golden path assumed standard_web_app because the request names no workload";
 
-pub const QUESTION_NO_WORKLOAD: &str =
-    "What should paved set up for you: a web app, an API, a data pipeline, a scheduled job or a machine learning workload?";
-pub const QUESTION_DELETE_WHICH: &str =
-    "Which service should be deleted, and in which environment (for example payment-service in staging)?";
+pub const QUESTION_NO_WORKLOAD: &str = "What should paved set up for you: a web app, an API, a data pipeline, a scheduled job or a machine learning workload?";
+pub const QUESTION_DELETE_WHICH: &str = "Which service should be deleted, and in which environment (for example payment-service in staging)?";
 pub const QUESTION_MODIFY_WHICH: &str =
     "Which service or resource should be changed (for example payment-service or billing-db)?";
-pub const QUESTION_SCALE_WHICH: &str = "Which service should be scaled, and to roughly how much traffic?";
+pub const QUESTION_SCALE_WHICH: &str =
+    "Which service should be scaled, and to roughly how much traffic?";
 pub const QUESTION_ROLLBACK_WHICH: &str =
     "Which request should be rolled back (its id looks like req-12345)?";
 
@@ -56,7 +56,9 @@ fn is_regenerated(text: &str) -> bool {
     text == ASSUMED_ENVIRONMENT
         || text == ASSUMED_REGION
         || text == ASSUMED_WORKLOAD
-        || Component::ALL.iter().any(|c| component_assumption(*c) == text)
+        || Component::ALL
+            .iter()
+            .any(|c| component_assumption(*c) == text)
 }
 
 /// Assumptions with what each costs in confidence.
@@ -82,7 +84,8 @@ pub fn compose(paths: &[PathInfo], f: Facts) -> Intent {
     let create = f.action == Action::Create;
 
     // Environment: a deletion never assumes one.
-    let ask_delete_env = f.action == Action::Delete && f.environment.is_none() && f.service.is_some();
+    let ask_delete_env =
+        f.action == Action::Delete && f.environment.is_none() && f.service.is_some();
     let environment = f.environment.unwrap_or(Environment::Production);
     if f.environment.is_none() && !ask_delete_env {
         a.add(ASSUMED_ENVIRONMENT, 0.10);
@@ -122,15 +125,20 @@ pub fn compose(paths: &[PathInfo], f: Facts) -> Intent {
 
     // Components: what was named, a generic database as PostgreSQL, then the path's defaults.
     let mut components = f.components.clone();
-    let mut named_kinds: Vec<ComponentKind> =
-        components.iter().chain(f.excluded.iter()).map(|c| component_kind(*c)).collect();
+    let mut named_kinds: Vec<ComponentKind> = components
+        .iter()
+        .chain(f.excluded.iter())
+        .map(|c| component_kind(*c))
+        .collect();
     if f.container {
         named_kinds.push(ComponentKind::Compute);
     }
     let wants_db = f.wants_database || f.wants_relational;
     if wants_db
         && (create || f.wants_relational)
-        && !components.iter().any(|c| component_kind(*c) == ComponentKind::Database)
+        && !components
+            .iter()
+            .any(|c| component_kind(*c) == ComponentKind::Database)
         && !f.excluded.contains(&Component::Postgres)
     {
         components.push(Component::Postgres);
@@ -162,10 +170,16 @@ pub fn compose(paths: &[PathInfo], f: Facts) -> Intent {
             if wants_db && let Some(i) = idx_of(v::GENERIC_DATABASE_NUDGE.0) {
                 scores[i] += v::GENERIC_DATABASE_NUDGE.1;
             }
-            if f.schedule.is_some() && let Some(i) = idx_of(v::SCHEDULE_PATH.0) {
+            if f.schedule.is_some()
+                && let Some(i) = idx_of(v::SCHEDULE_PATH.0)
+            {
                 scores[i] += v::SCHEDULE_PATH.1;
             }
-            let (best, score) = if f.kept_path.is_some() { (kw_best, kw_score) } else { argmax(&scores) };
+            let (best, score) = if f.kept_path.is_some() {
+                (kw_best, kw_score)
+            } else {
+                argmax(&scores)
+            };
             if score >= MIN_PATH_SCORE {
                 path = Some(best);
                 let runner_up = scores
@@ -191,9 +205,16 @@ pub fn compose(paths: &[PathInfo], f: Facts) -> Intent {
         }
         if let Some(p) = path {
             for d in &paths[p].defaults {
-                if !named_kinds.contains(&component_kind(*d)) && !f.excluded.contains(d) && !components.contains(d) {
+                if !named_kinds.contains(&component_kind(*d))
+                    && !f.excluded.contains(d)
+                    && !components.contains(d)
+                {
                     components.push(*d);
-                    let penalty = if component_kind(*d) == ComponentKind::Database { 0.04 } else { 0.03 };
+                    let penalty = if component_kind(*d) == ComponentKind::Database {
+                        0.04
+                    } else {
+                        0.03
+                    };
                     a.add(component_assumption(*d), penalty);
                 }
             }
@@ -219,7 +240,9 @@ pub fn compose(paths: &[PathInfo], f: Facts) -> Intent {
         _ => {}
     }
     if let Some(r) = &f.unknown_region {
-        questions.push(format!("\"{r}\" is not an AWS region paved knows; which region should this run in?"));
+        questions.push(format!(
+            "\"{r}\" is not an AWS region paved knows; which region should this run in?"
+        ));
     }
 
     // What was read along the way (spelling, budget currency, schedule times).
@@ -319,12 +342,19 @@ fn goal(paths: &[PathInfo], f: &Facts, path: Option<usize>) -> String {
 /// that it is worked out again after an amendment.
 pub fn facts_from_intent(intent: &Intent, path_ids: &[&str]) -> Facts {
     let assumed = |text: &str| intent.assumptions.iter().any(|x| x == text);
-    let components: Vec<Component> =
-        intent.components.iter().copied().filter(|c| !assumed(component_assumption(*c))).collect();
+    let components: Vec<Component> = intent
+        .components
+        .iter()
+        .copied()
+        .filter(|c| !assumed(component_assumption(*c)))
+        .collect();
     let kept_path = if assumed(ASSUMED_WORKLOAD) {
         None
     } else {
-        intent.golden_path.as_deref().and_then(|g| path_ids.iter().position(|p| *p == g))
+        intent
+            .golden_path
+            .as_deref()
+            .and_then(|g| path_ids.iter().position(|p| *p == g))
     };
     Facts {
         action: intent.action,
@@ -339,15 +369,27 @@ pub fn facts_from_intent(intent: &Intent, path_ids: &[&str]) -> Facts {
         path_scores: vec![0.0; path_ids.len()],
         path_phrases: vec![None; path_ids.len()],
         kept_path,
-        schedule: intent.schedule.clone().map(|cron| Schedule { cron, notes: Vec::new() }),
-        budget: intent.budget_monthly_usd.map(|monthly_usd| Budget { monthly_usd, notes: Vec::new(), used: Vec::new() }),
+        schedule: intent.schedule.clone().map(|cron| Schedule {
+            cron,
+            notes: Vec::new(),
+        }),
+        budget: intent.budget_monthly_usd.map(|monthly_usd| Budget {
+            monthly_usd,
+            notes: Vec::new(),
+            used: Vec::new(),
+        }),
         service: intent.service.clone(),
         request_ids: intent.details.request_ids.clone(),
         change_tickets: intent.details.change_tickets.clone(),
         sizes: intent.details.requested_sizes.clone(),
         public: intent.details.public.then_some(true),
         scale: intent.details.scale.clone(),
-        notes: intent.assumptions.iter().filter(|x| !is_regenerated(x)).cloned().collect(),
+        notes: intent
+            .assumptions
+            .iter()
+            .filter(|x| !is_regenerated(x))
+            .cloned()
+            .collect(),
         recognised: true,
         goal: Some(intent.details.goal.clone()).filter(|g| !g.is_empty()),
         ..Facts::default()
@@ -363,10 +405,15 @@ pub fn merge(base: Facts, delta: Facts) -> Facts {
 
     // Components: one relational engine at a time; what is ruled out goes, what is named comes.
     if delta.components.iter().any(|c| c.is_relational()) {
-        m.components.retain(|c| !c.is_relational() || delta.components.contains(c));
+        m.components
+            .retain(|c| !c.is_relational() || delta.components.contains(c));
         m.wants_database = false;
     }
-    if delta.components.iter().any(|c| component_kind(*c) == ComponentKind::Database) {
+    if delta
+        .components
+        .iter()
+        .any(|c| component_kind(*c) == ComponentKind::Database)
+    {
         m.wants_database = false;
     }
     m.components.retain(|c| !delta.excluded.contains(c));
@@ -382,7 +429,8 @@ pub fn merge(base: Facts, delta: Facts) -> Facts {
     m.container |= delta.container;
 
     // Compliance and region.
-    m.compliance.retain(|c| !delta.compliance_removed.contains(c));
+    m.compliance
+        .retain(|c| !delta.compliance_removed.contains(c));
     m.compliance.extend(delta.compliance.iter().copied());
     m.compliance.sort();
     m.compliance.dedup();
@@ -394,7 +442,8 @@ pub fn merge(base: Facts, delta: Facts) -> Facts {
         m.region = delta.region.clone();
         m.region_notes = delta.region_notes.clone();
         m.notes.retain(|n| !n.starts_with("Region"));
-    } else if (delta.eu || m.compliance.contains(&Compliance::Gdpr) && delta.compliance.contains(&Compliance::Gdpr))
+    } else if (delta.eu
+        || m.compliance.contains(&Compliance::Gdpr) && delta.compliance.contains(&Compliance::Gdpr))
         && !in_eu(&m.region)
     {
         // Moving the data into the EU is what GDPR asks for; the new region is an assumption.
@@ -414,11 +463,13 @@ pub fn merge(base: Facts, delta: Facts) -> Facts {
     }
     if delta.schedule.is_some() {
         m.schedule = delta.schedule.clone();
-        m.notes.retain(|n| !schedule::NOTE_PREFIXES.iter().any(|p| n.starts_with(p)));
+        m.notes
+            .retain(|n| !schedule::NOTE_PREFIXES.iter().any(|p| n.starts_with(p)));
     }
     if delta.budget.is_some() {
         m.budget = delta.budget.clone();
-        m.notes.retain(|n| !n.starts_with(super::money::NOTE_PREFIX));
+        m.notes
+            .retain(|n| !n.starts_with(super::money::NOTE_PREFIX));
     }
     if delta.service.is_some() {
         m.service = delta.service.clone();

@@ -107,8 +107,9 @@ impl Lexicon {
             });
             // A phrase listed twice for the same path keeps its highest weight.
             if let Cue::Path(idx, w) = cue
-                && let Some(Cue::Path(_, old)) =
-                    cues.iter_mut().find(|c| matches!(c, Cue::Path(i, _) if *i == idx))
+                && let Some(Cue::Path(_, old)) = cues
+                    .iter_mut()
+                    .find(|c| matches!(c, Cue::Path(i, _) if *i == idx))
             {
                 *old = old.max(w);
                 return;
@@ -212,15 +213,25 @@ impl Lexicon {
         let mut index: HashMap<String, Vec<Entry>> = HashMap::new();
         for words in order {
             let cues = phrases.remove(&words).unwrap_or_default();
-            index.entry(words[0].clone()).or_default().push(Entry { words, cues });
+            index
+                .entry(words[0].clone())
+                .or_default()
+                .push(Entry { words, cues });
         }
         for entries in index.values_mut() {
             // Longest phrase first, so "data science" wins over "data".
             entries.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
         }
-        let case_sensitive =
-            v::CASE_SENSITIVE_PLACES.iter().map(|&(p, r)| (p, [Cue::Place(r)])).collect();
-        Lexicon { index, dictionary, targets, case_sensitive }
+        let case_sensitive = v::CASE_SENSITIVE_PLACES
+            .iter()
+            .map(|&(p, r)| (p, [Cue::Place(r)]))
+            .collect();
+        Lexicon {
+            index,
+            dictionary,
+            targets,
+            case_sensitive,
+        }
     }
 
     /// True when the word is part of the vocabulary.
@@ -229,13 +240,20 @@ impl Lexicon {
     }
 
     fn is_single_word_phrase(&self, word: &str) -> bool {
-        self.index.get(word).is_some_and(|es| es.iter().any(|e| e.words.len() == 1))
+        self.index
+            .get(word)
+            .is_some_and(|es| es.iter().any(|e| e.words.len() == 1))
     }
 
     fn is_phrase(&self, words: &[&str]) -> bool {
-        words.first().and_then(|f| self.index.get(*f)).is_some_and(|es| {
-            es.iter().any(|e| e.words.len() == words.len() && e.words.iter().zip(words).all(|(a, b)| a == b))
-        })
+        words
+            .first()
+            .and_then(|f| self.index.get(*f))
+            .is_some_and(|es| {
+                es.iter().any(|e| {
+                    e.words.len() == words.len() && e.words.iter().zip(words).all(|(a, b)| a == b)
+                })
+            })
     }
 
     /// The cues of exactly this one-word phrase.
@@ -252,7 +270,10 @@ impl Lexicon {
         let mut tokens: Vec<Token> = Vec::new();
         for chunk in text.split_whitespace() {
             let chunk = normalise_quotes(chunk);
-            if chunk.chars().all(|c| !c.is_alphanumeric() && c != '$' && c != '€' && c != '£') {
+            if chunk
+                .chars()
+                .all(|c| !c.is_alphanumeric() && c != '$' && c != '€' && c != '£')
+            {
                 if chunk == "&" {
                     tokens.push(self.word_token("&", "&", false));
                 } else if let Some(last) = tokens.last_mut() {
@@ -261,11 +282,14 @@ impl Lexicon {
                 continue;
             }
             let lower_chunk = chunk.to_lowercase();
-            let keep_slash = ["w/o", "p/m", "24/7", "ci/cd", "a/b"]
-                .iter()
-                .any(|k| lower_chunk.trim_matches(|c: char| !c.is_alphanumeric() && c != '/') == *k);
-            let pieces: Vec<&str> =
-                if keep_slash { vec![chunk.as_str()] } else { chunk.split('/').collect() };
+            let keep_slash = ["w/o", "p/m", "24/7", "ci/cd", "a/b"].iter().any(|k| {
+                lower_chunk.trim_matches(|c: char| !c.is_alphanumeric() && c != '/') == *k
+            });
+            let pieces: Vec<&str> = if keep_slash {
+                vec![chunk.as_str()]
+            } else {
+                chunk.split('/').collect()
+            };
             let n = pieces.len();
             for (i, piece) in pieces.into_iter().enumerate() {
                 self.push_piece(piece, &mut tokens, corrections);
@@ -285,10 +309,17 @@ impl Lexicon {
         tokens
     }
 
-    fn push_piece(&self, piece: &str, tokens: &mut Vec<Token>, corrections: &mut Vec<(String, String)>) {
+    fn push_piece(
+        &self,
+        piece: &str,
+        tokens: &mut Vec<Token>,
+        corrections: &mut Vec<(String, String)>,
+    ) {
         let quoted = piece.starts_with(['`', '"', '\'']);
         let lead: &[char] = &['(', '[', '{', '"', '\'', '`', '*', '<', '#', '~'];
-        let trail: &[char] = &[')', ']', '}', '"', '\'', '`', '*', '>', ',', '.', ';', ':', '!', '?'];
+        let trail: &[char] = &[
+            ')', ']', '}', '"', '\'', '`', '*', '>', ',', '.', ';', ':', '!', '?',
+        ];
         let start = piece.trim_start_matches(lead);
         let body = start.trim_end_matches(trail);
         let tail = &start[body.len()..];
@@ -322,15 +353,27 @@ impl Lexicon {
             tokens.push(t);
         };
         if let Some(id) = request_id(&lower) {
-            push(self.special(raw, lower, id, TokenKind::RequestId, clause_end), tokens);
+            push(
+                self.special(raw, lower, id, TokenKind::RequestId, clause_end),
+                tokens,
+            );
         } else if let Some(id) = change_ticket(&lower) {
-            push(self.special(raw, lower, id, TokenKind::ChangeTicket, clause_end), tokens);
+            push(
+                self.special(raw, lower, id, TokenKind::ChangeTicket, clause_end),
+                tokens,
+            );
         } else if looks_like_region(&lower) {
             let word = lower.clone();
-            push(self.special(raw, lower, word, TokenKind::RegionCode, clause_end), tokens);
+            push(
+                self.special(raw, lower, word, TokenKind::RegionCode, clause_end),
+                tokens,
+            );
         } else if is_instance_size(&lower) {
             let word = lower.clone();
-            push(self.special(raw, lower, word, TokenKind::Size, clause_end), tokens);
+            push(
+                self.special(raw, lower, word, TokenKind::Size, clause_end),
+                tokens,
+            );
         } else if is_compound(&lower) && !self.is_single_word_phrase(&lower) {
             let parts: Vec<&str> = lower.split(['-', '_']).filter(|p| !p.is_empty()).collect();
             let raw_parts: Vec<&str> = raw.split(['-', '_']).filter(|p| !p.is_empty()).collect();
@@ -344,7 +387,10 @@ impl Lexicon {
                 }
             } else {
                 let word = lower.clone();
-                push(self.special(raw, lower, word, TokenKind::Name, clause_end), tokens);
+                push(
+                    self.special(raw, lower, word, TokenKind::Name, clause_end),
+                    tokens,
+                );
             }
         } else {
             let mut t = self.word_token(&raw, &lower, clause_end);
@@ -353,8 +399,23 @@ impl Lexicon {
         }
     }
 
-    fn special(&self, raw: String, lower: String, word: String, kind: TokenKind, clause_end: bool) -> Token {
-        Token { raw, lower, word, kind, clause_end, plural: false, quoted: false }
+    fn special(
+        &self,
+        raw: String,
+        lower: String,
+        word: String,
+        kind: TokenKind,
+        clause_end: bool,
+    ) -> Token {
+        Token {
+            raw,
+            lower,
+            word,
+            kind,
+            clause_end,
+            plural: false,
+            quoted: false,
+        }
     }
 
     fn word_token(&self, raw: &str, lower: &str, clause_end: bool) -> Token {
@@ -373,6 +434,21 @@ impl Lexicon {
     /// else the single vocabulary word within reach of a typo.
     fn fix_spelling(&self, t: &mut Token, corrections: &mut Vec<(String, String)>) {
         let w = t.lower.as_str();
+        if self.index.contains_key(w) {
+            return;
+        }
+        // A plural of a phrase word ("GPUs", "dashboards") reads as the phrase word, even when
+        // the plural itself is a known word elsewhere (a unit, say).
+        for (suffix, replacement) in [("ies", "y"), ("es", ""), ("s", "")] {
+            if let Some(stem) = w.strip_suffix(suffix) {
+                let singular = format!("{stem}{replacement}");
+                if stem.len() >= 2 && self.index.contains_key(&singular) {
+                    t.word = singular;
+                    t.plural = true;
+                    return;
+                }
+            }
+        }
         if self.dictionary.contains(w) {
             return;
         }
@@ -403,11 +479,14 @@ impl Lexicon {
         let mut best: Option<(usize, &String)> = None;
         let mut tie = false;
         for len in n.saturating_sub(max)..=n + max {
-            let Some(bucket) = self.targets.get(len) else { continue };
+            let Some(bucket) = self.targets.get(len) else {
+                continue;
+            };
             for cand in bucket {
                 let cb = cand.as_bytes();
                 // Typos rarely touch the first letter; checking it keeps the search small.
-                let first_ok = cb[0] == wb[0] || (cb.len() > 1 && wb.len() > 1 && cb[0] == wb[1] && cb[1] == wb[0]);
+                let first_ok = cb[0] == wb[0]
+                    || (cb.len() > 1 && wb.len() > 1 && cb[0] == wb[1] && cb[1] == wb[0]);
                 if !first_ok {
                     continue;
                 }
@@ -463,7 +542,11 @@ impl Lexicon {
             }
             match matched {
                 Some((len, cues)) if !cues.is_empty() => {
-                    out.push(Mention { start: i, end: i + len, cues });
+                    out.push(Mention {
+                        start: i,
+                        end: i + len,
+                        cues,
+                    });
                     i += len;
                 }
                 _ => i += 1,
@@ -475,7 +558,10 @@ impl Lexicon {
 
 /// Splits a vocabulary phrase the same way requests are split.
 fn split_phrase(phrase: &str) -> Vec<String> {
-    phrase.split_whitespace().map(|w| w.to_lowercase()).collect()
+    phrase
+        .split_whitespace()
+        .map(|w| w.to_lowercase())
+        .collect()
 }
 
 fn normalise_quotes(chunk: &str) -> String {
@@ -502,16 +588,25 @@ fn is_compound(w: &str) -> bool {
 /// A hyphenated word is a name when its last part is a kind of deployable thing
 /// (`payment-service`) or when any part carries a digit (`app2-web`).
 fn is_service_name(parts: &[&str]) -> bool {
-    let Some(last) = parts.last() else { return false };
+    let Some(last) = parts.last() else {
+        return false;
+    };
     v::SERVICE_SUFFIXES.contains(last)
-        || (parts.len() >= 2 && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_alphanumeric()))
+        || (parts.len() >= 2
+            && parts
+                .iter()
+                .all(|p| p.chars().all(|c| c.is_ascii_alphanumeric()))
             && parts.iter().any(|p| p.chars().any(|c| c.is_ascii_digit()))
-            && parts.iter().any(|p| p.chars().all(|c| c.is_ascii_alphabetic())))
+            && parts
+                .iter()
+                .any(|p| p.chars().all(|c| c.is_ascii_alphabetic())))
 }
 
 /// `req-12345` (or `req_12345`, `REQ-12345`) as written in the audit trail.
 pub fn request_id(lower: &str) -> Option<String> {
-    let rest = lower.strip_prefix("req-").or_else(|| lower.strip_prefix("req_"))?;
+    let rest = lower
+        .strip_prefix("req-")
+        .or_else(|| lower.strip_prefix("req_"))?;
     (!rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         .then(|| format!("req-{rest}"))
 }
@@ -520,7 +615,8 @@ pub fn request_id(lower: &str) -> Option<String> {
 pub fn change_ticket(lower: &str) -> Option<String> {
     let rest = lower.strip_prefix("chg")?;
     let digits = rest.trim_start_matches(['-', '_', '#']);
-    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())).then(|| format!("CHG-{digits}"))
+    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
+        .then(|| format!("CHG-{digits}"))
 }
 
 /// Shaped like an AWS region code (`eu-west-1`, `us-gov-west-1`), known or not.
@@ -532,7 +628,14 @@ pub fn looks_like_region(lower: &str) -> bool {
         _ => return false,
     };
     const DIRECTIONS: &[&str] = &[
-        "north", "south", "east", "west", "central", "northeast", "southeast", "northwest",
+        "north",
+        "south",
+        "east",
+        "west",
+        "central",
+        "northeast",
+        "southeast",
+        "northwest",
         "southwest",
     ];
     geo.len() == 2
@@ -558,9 +661,15 @@ pub fn is_instance_size(lower: &str) -> bool {
     let family_ok = letters_first
         && has_digit
         && family.len() <= 8
-        && family.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    let size_ok = matches!(size, "nano" | "micro" | "small" | "medium" | "large" | "xlarge" | "metal")
-        || size.strip_suffix("xlarge").is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        && family
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let size_ok = matches!(
+        size,
+        "nano" | "micro" | "small" | "medium" | "large" | "xlarge" | "metal"
+    ) || size
+        .strip_suffix("xlarge")
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
     family_ok && size_ok
 }
 
@@ -608,7 +717,13 @@ mod tests {
 
     #[test]
     fn sizes_and_regions_are_recognised_by_shape() {
-        for s in ["db.t3.medium", "r5.large", "ml.p3.2xlarge", "cache.t4g.micro", "m6i.24xlarge"] {
+        for s in [
+            "db.t3.medium",
+            "r5.large",
+            "ml.p3.2xlarge",
+            "cache.t4g.micro",
+            "m6i.24xlarge",
+        ] {
             assert!(is_instance_size(s), "{s}");
         }
         for s in ["node.js", "next.js", "db.large", "v1.2", "e.g"] {

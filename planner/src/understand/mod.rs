@@ -72,7 +72,10 @@ impl RuleUnderstander {
     pub fn with_paths(hints: Vec<PathHint>) -> Self {
         let mut paths: Vec<PathInfo> = vocabulary::BUILTIN_PATHS
             .iter()
-            .map(|(id, defaults)| PathInfo { id: (*id).to_string(), defaults: defaults.to_vec() })
+            .map(|(id, defaults)| PathInfo {
+                id: (*id).to_string(),
+                defaults: defaults.to_vec(),
+            })
             .collect();
         let mut keywords: Vec<(String, usize, f32)> = Vec::new();
         for &(phrase, path, weight) in vocabulary::PATH_KEYWORDS {
@@ -84,7 +87,10 @@ impl RuleUnderstander {
             let idx = match paths.iter().position(|p| p.id == hint.id) {
                 Some(idx) => idx,
                 None => {
-                    paths.push(PathInfo { id: hint.id.clone(), defaults: Vec::new() });
+                    paths.push(PathInfo {
+                        id: hint.id.clone(),
+                        defaults: Vec::new(),
+                    });
                     paths.len() - 1
                 }
             };
@@ -115,7 +121,12 @@ impl RuleUnderstander {
     /// out again, so an assumption the instruction settles ("Environment assumed production"
     /// after "staging instead") disappears.
     pub fn amend(&self, intent: &Intent, instruction: &str) -> Intent {
-        let delta = reading::read(&self.lexicon, self.paths.len(), instruction, Mode::Instruction);
+        let delta = reading::read(
+            &self.lexicon,
+            self.paths.len(),
+            instruction,
+            Mode::Instruction,
+        );
         let base = compose::facts_from_intent(intent, &self.path_ids());
         let merged = compose::merge(base, delta);
         compose::compose(&self.paths, merged)

@@ -41,7 +41,9 @@ fn budget_at(tokens: &[Token], i: usize) -> Option<Budget> {
     let mut used = vec![i];
     // A currency written as its own word before the number ("USD 900", "$ 900").
     if amount.currency.is_none() && i > 0 {
-        if let Some(c) = currency_word(&tokens[i - 1].lower).or_else(|| currency_symbol_alone(&tokens[i - 1].lower)) {
+        if let Some(c) = currency_word(&tokens[i - 1].lower)
+            .or_else(|| currency_symbol_alone(&tokens[i - 1].lower))
+        {
             amount.currency = Some(c);
             used.push(i - 1);
         }
@@ -53,7 +55,10 @@ fn budget_at(tokens: &[Token], i: usize) -> Option<Budget> {
         amount.currency = Some(c);
         used.push(j);
         j += 1;
-    } else if tokens.get(j).is_some_and(|n| currency_word(&n.lower).is_some()) {
+    } else if tokens
+        .get(j)
+        .is_some_and(|n| currency_word(&n.lower).is_some())
+    {
         used.push(j);
         j += 1;
     }
@@ -78,9 +83,16 @@ fn budget_at(tokens: &[Token], i: usize) -> Option<Budget> {
     used.extend(j..j + period_len);
     let near = |k: usize| !(k + 1..i).any(|m| tokens[m].clause_end && m + 1 < i);
     let before = i.saturating_sub(5)..i;
-    let weak_cue = before.clone().any(|k| v::BUDGET_CUES.contains(&tokens[k].word.as_str()) && near(k));
-    let strong_cue = before.into_iter().any(|k| v::STRONG_BUDGET_CUES.contains(&tokens[k].word.as_str()) && near(k))
-        || tokens[j + period_len..].iter().take(2).any(|n| n.word == "budget");
+    let weak_cue = before
+        .clone()
+        .any(|k| v::BUDGET_CUES.contains(&tokens[k].word.as_str()) && near(k));
+    let strong_cue = before
+        .into_iter()
+        .any(|k| v::STRONG_BUDGET_CUES.contains(&tokens[k].word.as_str()) && near(k))
+        || tokens[j + period_len..]
+            .iter()
+            .take(2)
+            .any(|n| n.word == "budget");
     let accepted = amount.currency.is_some()
         || strong_cue
         || (period.is_some() && (weak_cue || amount.thousands))
@@ -120,21 +132,35 @@ fn budget_at(tokens: &[Token], i: usize) -> Option<Budget> {
             BudgetPeriod::Week => "week",
             _ => "day",
         };
-        notes.push(format!("Budget of {written} per {per} read as {} per month", fmt_amount(monthly)));
+        notes.push(format!(
+            "Budget of {written} per {per} read as {} per month",
+            fmt_amount(monthly)
+        ));
     }
     used.sort_unstable();
     used.dedup();
-    Some(Budget { monthly_usd: monthly, notes, used })
+    Some(Budget {
+        monthly_usd: monthly,
+        notes,
+        used,
+    })
 }
 
 /// The period after an amount and how many tokens it takes: "/month", "per month", "a month",
 /// "monthly", "pm".
 fn period_at(tokens: &[Token], j: usize, has_currency: bool) -> (Option<BudgetPeriod>, usize) {
     let word = |k: usize| tokens.get(k).map(|t| t.lower.as_str()).unwrap_or("");
-    let lookup = |w: &str| v::BUDGET_PERIODS.iter().find(|(p, _)| *p == w).map(|(_, b)| *b);
+    let lookup = |w: &str| {
+        v::BUDGET_PERIODS
+            .iter()
+            .find(|(p, _)| *p == w)
+            .map(|(_, b)| *b)
+    };
     let first = word(j);
-    if matches!(first, "/" | "per" | "a" | "an" | "each" | "every" | "p" | "a-month")
-        && let Some(p) = lookup(word(j + 1))
+    if matches!(
+        first,
+        "/" | "per" | "a" | "an" | "each" | "every" | "p" | "a-month"
+    ) && let Some(p) = lookup(word(j + 1))
     {
         return (Some(p), 2);
     }
@@ -142,7 +168,10 @@ fn period_at(tokens: &[Token], j: usize, has_currency: bool) -> (Option<BudgetPe
         return (None, 0);
     }
     if let Some(p) = lookup(first)
-        && matches!(first, "monthly" | "pm" | "p/m" | "annually" | "yearly" | "pa" | "weekly" | "daily")
+        && matches!(
+            first,
+            "monthly" | "pm" | "p/m" | "annually" | "yearly" | "pa" | "weekly" | "daily"
+        )
     {
         return (Some(p), 1);
     }
@@ -150,20 +179,30 @@ fn period_at(tokens: &[Token], j: usize, has_currency: bool) -> (Option<BudgetPe
 }
 
 fn currency_word(w: &str) -> Option<&'static str> {
-    v::CURRENCY_WORDS.iter().find(|(c, _)| *c == w).map(|(_, code)| *code)
+    v::CURRENCY_WORDS
+        .iter()
+        .find(|(c, _)| *c == w)
+        .map(|(_, code)| *code)
 }
 
 fn currency_symbol_alone(w: &str) -> Option<&'static str> {
-    v::CURRENCY_SYMBOLS.iter().find(|(c, _)| *c == w).map(|(_, code)| *code)
+    v::CURRENCY_SYMBOLS
+        .iter()
+        .find(|(c, _)| *c == w)
+        .map(|(_, code)| *code)
 }
 
 fn amount(lower: &str) -> Option<Amount> {
     // "$500-$800" budgets the upper bound.
     if let Some((_, hi)) = lower.split_once('-')
-        && let (Some(_), Some(mut upper)) = (amount_of(lower.split('-').next().unwrap_or("")), amount_of(hi))
+        && let (Some(_), Some(mut upper)) = (
+            amount_of(lower.split('-').next().unwrap_or("")),
+            amount_of(hi),
+        )
     {
         if upper.currency.is_none() {
-            upper.currency = amount_of(lower.split('-').next().unwrap_or("")).and_then(|a| a.currency);
+            upper.currency =
+                amount_of(lower.split('-').next().unwrap_or("")).and_then(|a| a.currency);
         }
         return Some(upper);
     }
@@ -205,7 +244,9 @@ fn amount_of(lower: &str) -> Option<Amount> {
     };
     if digits.is_empty()
         || !digits.starts_with(|c: char| c.is_ascii_digit())
-        || !digits.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        || !digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
     {
         return None;
     }

@@ -5,7 +5,7 @@ use super::lexicon::{Cue, Lexicon, Mention, Token, TokenKind};
 use super::money::{self, Budget};
 use super::schedule::{self, Schedule};
 use super::vocabulary::{self as v, ActionStrength, ComplianceWord, ComponentWord};
-use paved_core::{Action, Component, Compliance, Environment};
+use paved_core::{Action, Compliance, Component, Environment};
 
 /// Whether the text is a whole request or a follow-up instruction to the Modify button.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,8 +100,13 @@ pub fn read(lex: &Lexicon, path_count: usize, text: &str, mode: Mode) -> Facts {
         }
     }
     f.schedule = schedule::parse(text, &tokens, &skip);
+    // Nobody schedules a one-off change: "weekly cleanup of temp files" or "update the catalogue
+    // every 2 hours" describe a recurring job to create.
+    if f.schedule.is_some() && matches!(f.action, Action::Delete | Action::Modify) {
+        f.action = Action::Create;
+    }
     read_ids(&tokens, &mut f);
-    f.service = service_name(lex, &tokens, &mentions);
+    f.service = service_name(lex, &tokens, &mentions, f.action != Action::Create);
     if f.service.is_none() && f.action == Action::Rollback {
         f.service = f.request_ids.first().cloned();
     }
@@ -117,7 +122,10 @@ pub fn read(lex: &Lexicon, path_count: usize, text: &str, mode: Mode) -> Facts {
 
 /// A cue that says something about the infrastructure (not a grammatical word).
 fn is_content(c: &Cue) -> bool {
-    !matches!(c, Cue::Negation | Cue::PostNegation | Cue::Vague | Cue::Action(_, ActionStrength::Weak))
+    !matches!(
+        c,
+        Cue::Negation | Cue::PostNegation | Cue::Vague | Cue::Action(_, ActionStrength::Weak)
+    )
 }
 
 fn word_at(tokens: &[Token], i: usize) -> &str {
@@ -131,16 +139,21 @@ fn negations(tokens: &[Token], mentions: &[Mention], mode: Mode) -> Vec<bool> {
     let mut negated = vec![false; mentions.len()];
     let create_context = |upto: usize| {
         mentions[..upto].iter().any(|m| {
-            m.has(|c| matches!(c, Cue::Path(..) | Cue::Action(Action::Create, ActionStrength::Strong)))
+            m.has(|c| {
+                matches!(
+                    c,
+                    Cue::Path(..) | Cue::Action(Action::Create, ActionStrength::Strong)
+                )
+            })
         })
     };
     for (mi, m) in mentions.iter().enumerate() {
         let phrase = phrase_of(tokens, m);
         let is_removal = v::REMOVAL_VERBS.contains(&phrase.as_str())
             && (mode == Mode::Instruction || create_context(mi))
-            && mentions.get(mi + 1).is_some_and(|n| {
-                n.start <= m.end + 2 && n.has(|c| matches!(c, Cue::Component(_)))
-            });
+            && mentions
+                .get(mi + 1)
+                .is_some_and(|n| n.start <= m.end + 2 && n.has(|c| matches!(c, Cue::Component(_))));
         if !(m.has(|c| *c == Cue::Negation) || is_removal) {
             continue;
         }
@@ -151,17 +164,26 @@ fn negations(tokens: &[Token], mentions: &[Mention], mode: Mode) -> Vec<bool> {
         let mut k = mi + 1;
         while let Some(n) = mentions.get(k) {
             let gap = &tokens[gap_start..n.start];
-            if gap.len() > 3
-                || gap.iter().any(|t| t.clause_end || v::NEGATION_STOPS.contains(&t.word.as_str()))
-                || n.has(|c| *c == Cue::Negation)
-            {
+            let stops = gap.iter().enumerate().any(|(g, t)| {
+                let right_after_negation = g == 0 && gap_start == m.end;
+                t.clause_end
+                    || (v::NEGATION_STOPS.contains(&t.word.as_str()) && !right_after_negation)
+            });
+            if gap.len() > 3 || stops || n.has(|c| *c == Cue::Negation) {
                 break;
             }
             let content = n.has(|c| {
                 matches!(
                     c,
-                    Cue::Component(_) | Cue::Compliance(_) | Cue::OffRoad(_) | Cue::OnRoad | Cue::Place(_)
-                        | Cue::Env(..) | Cue::Eu | Cue::Exposure(_) | Cue::Path(..)
+                    Cue::Component(_)
+                        | Cue::Compliance(_)
+                        | Cue::OffRoad(_)
+                        | Cue::OnRoad
+                        | Cue::Place(_)
+                        | Cue::Env(..)
+                        | Cue::Eu
+                        | Cue::Exposure(_)
+                        | Cue::Path(..)
                 )
             });
             if !content {
@@ -171,7 +193,9 @@ fn negations(tokens: &[Token], mentions: &[Mention], mode: Mode) -> Vec<bool> {
             }
             negated[k] = true;
             // "without redis or memcached" carries on; anything else ends the negation.
-            let conj = tokens.get(n.end).is_some_and(|t| v::NEGATION_CONJUNCTIONS.contains(&t.word.as_str()));
+            let conj = tokens
+                .get(n.end)
+                .is_some_and(|t| v::NEGATION_CONJUNCTIONS.contains(&t.word.as_str()));
             if !conj || tokens[n.end - 1].clause_end {
                 break;
             }
@@ -184,10 +208,15 @@ fn negations(tokens: &[Token], mentions: &[Mention], mode: Mode) -> Vec<bool> {
         if !m.has(|c| *c == Cue::PostNegation) {
             continue;
         }
-        if let Some(k) = (0..mi).rev().find(|&k| mentions[k].has(|c| matches!(c, Cue::Component(_) | Cue::OffRoad(_) | Cue::Compliance(_))))
-        {
+        if let Some(k) = (0..mi).rev().find(|&k| {
+            mentions[k]
+                .has(|c| matches!(c, Cue::Component(_) | Cue::OffRoad(_) | Cue::Compliance(_)))
+        }) {
             let gap = &tokens[mentions[k].end..m.start];
-            if gap.len() <= 2 && !tokens[mentions[k].end - 1].clause_end && !gap.iter().any(|t| t.clause_end) {
+            if gap.len() <= 2
+                && !tokens[mentions[k].end - 1].clause_end
+                && !gap.iter().any(|t| t.clause_end)
+            {
                 negated[k] = true;
             }
         }
@@ -196,7 +225,11 @@ fn negations(tokens: &[Token], mentions: &[Mention], mode: Mode) -> Vec<bool> {
 }
 
 fn phrase_of(tokens: &[Token], m: &Mention) -> String {
-    tokens[m.start..m.end].iter().map(|t| t.word.as_str()).collect::<Vec<_>>().join(" ")
+    tokens[m.start..m.end]
+        .iter()
+        .map(|t| t.word.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// An action word inside a description of a workload ("a job that deletes old logs", "an API to
@@ -205,13 +238,21 @@ fn subordinate(tokens: &[Token], pos: usize) -> bool {
     (1..pos).any(|j| {
         let rel = word_at(tokens, j);
         v::RELATIVISERS.contains(&rel)
-            && !matches!(word_at(tokens, j + 1), "be" | "been" | "get" | "is" | "are" | "being")
+            && !matches!(
+                word_at(tokens, j + 1),
+                "be" | "been" | "get" | "is" | "are" | "being"
+            )
             && (j.saturating_sub(4)..j).any(|k| v::WORKLOAD_NOUNS.contains(&word_at(tokens, k)))
     })
 }
 
 /// The action: the first decisive verb wins; without one, the first weaker cue; else create.
-fn decide_action(lex: &Lexicon, tokens: &[Token], mentions: &[Mention], negated: &[bool]) -> (Action, bool) {
+fn decide_action(
+    lex: &Lexicon,
+    tokens: &[Token],
+    mentions: &[Mention],
+    negated: &[bool],
+) -> (Action, bool) {
     let mut cues: Vec<(usize, Action, ActionStrength)> = Vec::new();
     for (mi, m) in mentions.iter().enumerate() {
         if negated[mi] {
@@ -220,11 +261,17 @@ fn decide_action(lex: &Lexicon, tokens: &[Token], mentions: &[Mention], negated:
         for c in m.cues {
             let Cue::Action(a, s) = *c else { continue };
             let next = word_at(tokens, m.end);
-            if v::ACTION_NOT_BEFORE.contains(&next) {
+            if a == Action::Modify && v::ACTION_NOT_BEFORE.contains(&next) {
                 continue;
             }
-            let prev = if m.start > 0 { word_at(tokens, m.start - 1) } else { "" };
-            if a == Action::Scale && tokens[m.start].word == "scale" && m.end - m.start == 1
+            let prev = if m.start > 0 {
+                word_at(tokens, m.start - 1)
+            } else {
+                ""
+            };
+            if a == Action::Scale
+                && tokens[m.start].word == "scale"
+                && m.end - m.start == 1
                 && (v::SCALE_NOT_AFTER.contains(&prev) || next == "of")
             {
                 continue;
@@ -232,7 +279,9 @@ fn decide_action(lex: &Lexicon, tokens: &[Token], mentions: &[Mention], negated:
             // "remove the cache" inside a request for something new rules the cache out.
             let removal = v::REMOVAL_VERBS.contains(&phrase_of(tokens, m).as_str())
                 && mentions.get(mi + 1).is_some_and(|n| {
-                    n.start <= m.end + 2 && n.has(|c| matches!(c, Cue::Component(_))) && negated[mi + 1]
+                    n.start <= m.end + 2
+                        && n.has(|c| matches!(c, Cue::Component(_)))
+                        && negated[mi + 1]
                 });
             if removal || subordinate(tokens, m.start) {
                 continue;
@@ -248,29 +297,43 @@ fn decide_action(lex: &Lexicon, tokens: &[Token], mentions: &[Mention], negated:
             .find(|&k| tokens[k - 1].clause_end)
             .unwrap_or(tokens.len().min(i + 8));
         if t.word == v::MAKE_VERB {
-            let targets = (i + 1..window_end).any(|k| v::MAKE_TARGETS.contains(&word_at(tokens, k)))
+            let targets = (i + 1..window_end)
+                .any(|k| v::MAKE_TARGETS.contains(&word_at(tokens, k)))
                 || mentions.iter().any(|m| {
-                    m.start > i && m.start < window_end && m.has(|c| matches!(c, Cue::Compliance(ComplianceWord::Regime(_))))
+                    m.start > i
+                        && m.start < window_end
+                        && m.has(|c| matches!(c, Cue::Compliance(ComplianceWord::Regime(_))))
                 });
             if targets {
                 cues.push((i, Action::Modify, ActionStrength::Strong));
             }
         } else if t.word == v::ADD_VERB {
             let scaling = mentions.iter().any(|m| {
-                m.start > i && m.start < window_end && m.has(|c| matches!(c, Cue::Action(Action::Scale, _)))
+                m.start > i
+                    && m.start < window_end
+                    && m.has(|c| matches!(c, Cue::Action(Action::Scale, _)))
             });
             if scaling {
                 continue;
             }
             let to = (i + 1..window_end).find(|&k| word_at(tokens, k) == "to");
-            let target = to.and_then(|k| (k + 1..tokens.len()).find(|&x| !v::DETERMINERS.contains(&word_at(tokens, x))));
+            let target = to.and_then(|k| {
+                (k + 1..tokens.len()).find(|&x| !v::DETERMINERS.contains(&word_at(tokens, x)))
+            });
             let existing = target.is_some_and(|x| {
                 let tk = &tokens[x];
                 tk.kind == TokenKind::Name
                     || (tk.kind == TokenKind::Word
-                        && !lex.cues_of(&tk.word).iter().any(|c| matches!(c, Cue::Env(..) | Cue::Place(_) | Cue::Eu)))
+                        && !lex
+                            .cues_of(&tk.word)
+                            .iter()
+                            .any(|c| matches!(c, Cue::Env(..) | Cue::Place(_) | Cue::Eu)))
             });
-            let action = if existing { Action::Modify } else { Action::Create };
+            let action = if existing {
+                Action::Modify
+            } else {
+                Action::Create
+            };
             cues.push((i, action, ActionStrength::Strong));
         }
     }
@@ -293,12 +356,18 @@ fn read_environment(tokens: &[Token], mentions: &[Mention], negated: &[bool], f:
     };
     for (mi, m) in mentions.iter().enumerate() {
         for c in m.cues {
-            let Cue::Env(env, strength) = *c else { continue };
+            let Cue::Env(env, strength) = *c else {
+                continue;
+            };
             if tokens[m.start..m.end].iter().any(|t| t.plural) {
                 continue;
             }
             let next = word_at(tokens, m.end);
-            let prev = if m.start > 0 { word_at(tokens, m.start - 1) } else { "" };
+            let prev = if m.start > 0 {
+                word_at(tokens, m.start - 1)
+            } else {
+                ""
+            };
             if v::ENVIRONMENT_NOT_BEFORE.contains(&next) && !tokens[m.end - 1].clause_end {
                 continue;
             }
@@ -310,14 +379,19 @@ fn read_environment(tokens: &[Token], mentions: &[Mention], negated: &[bool], f:
             }
             let is_place = v::ENVIRONMENT_NOUNS.contains(&next) && !tokens[m.end - 1].clause_end;
             f.environment_phrase |= is_place;
-            let score = strength + u8::from(is_place) + u8::from(v::ENVIRONMENT_PREPOSITIONS.contains(&prev));
+            let score = strength
+                + u8::from(is_place)
+                + u8::from(v::ENVIRONMENT_PREPOSITIONS.contains(&prev));
             consider(score, env);
         }
     }
     // An environment inside a name (`checkout-staging`) is a weak hint.
     for t in tokens.iter().filter(|t| t.kind == TokenKind::Name) {
         for part in t.lower.split(['-', '_']) {
-            if let Some((_, env, _)) = v::ENVIRONMENTS.iter().find(|(p, _, s)| *p == part && *s == v::STRONG) {
+            if let Some((_, env, _)) = v::ENVIRONMENTS
+                .iter()
+                .find(|(p, _, s)| *p == part && *s == v::STRONG)
+            {
                 consider(v::WEAK, *env);
             }
         }
@@ -351,7 +425,12 @@ fn read_components(mentions: &[Mention], negated: &[bool], f: &mut Facts) {
     f.components.dedup();
 }
 
-fn read_compliance_and_places(tokens: &[Token], mentions: &[Mention], negated: &[bool], f: &mut Facts) {
+fn read_compliance_and_places(
+    tokens: &[Token],
+    mentions: &[Mention],
+    negated: &[bool],
+    f: &mut Facts,
+) {
     let mut places: Vec<&str> = Vec::new();
     for (mi, m) in mentions.iter().enumerate() {
         for c in m.cues {
@@ -380,14 +459,21 @@ fn read_compliance_and_places(tokens: &[Token], mentions: &[Mention], negated: &
     if let Some(first) = named.first() {
         f.region = Some((*first).to_string());
         if named.iter().any(|r| r != first) {
-            f.region_notes.push(format!("Several regions were named; {first} was used"));
+            f.region_notes
+                .push(format!("Several regions were named; {first} was used"));
         }
     }
     f.compliance.sort();
     f.compliance.dedup();
 }
 
-fn read_paths(lex: &Lexicon, tokens: &[Token], mentions: &[Mention], negated: &[bool], f: &mut Facts) {
+fn read_paths(
+    lex: &Lexicon,
+    tokens: &[Token],
+    mentions: &[Mention],
+    negated: &[bool],
+    f: &mut Facts,
+) {
     for (mi, m) in mentions.iter().enumerate() {
         if negated[mi] {
             continue;
@@ -398,7 +484,10 @@ fn read_paths(lex: &Lexicon, tokens: &[Token], mentions: &[Mention], negated: &[
             {
                 *score += w;
                 if f.path_phrases[idx].is_none() {
-                    let raw: Vec<&str> = tokens[m.start..m.end].iter().map(|t| t.raw.as_str()).collect();
+                    let raw: Vec<&str> = tokens[m.start..m.end]
+                        .iter()
+                        .map(|t| t.raw.as_str())
+                        .collect();
                     f.path_phrases[idx] = Some(raw.join(" "));
                 }
             }
@@ -427,7 +516,13 @@ fn read_misc(tokens: &[Token], mentions: &[Mention], negated: &[bool], f: &mut F
                 (Cue::Exposure(p), neg) if f.public.is_none() => f.public = Some(p && !neg),
                 (Cue::Scale(s), false) if f.scale.is_none() => f.scale = Some(s.to_string()),
                 (Cue::Vague, _) if f.vague.is_none() => {
-                    f.vague = Some(tokens[m.start..m.end].iter().map(|t| t.lower.as_str()).collect::<Vec<_>>().join(" "));
+                    f.vague = Some(
+                        tokens[m.start..m.end]
+                            .iter()
+                            .map(|t| t.lower.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    );
                 }
                 _ => {}
             }
@@ -446,10 +541,17 @@ fn read_ids(tokens: &[Token], f: &mut Facts) {
             TokenKind::Word => {
                 // "request 12345", "request #12345", "change ticket 4711".
                 let digits = |k: usize| {
-                    tokens.get(k).map(|n| n.lower.as_str()).filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+                    tokens
+                        .get(k)
+                        .map(|n| n.lower.as_str())
+                        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
                 };
                 if t.word == "request" {
-                    let k = if word_at(tokens, i + 1) == "id" { i + 2 } else { i + 1 };
+                    let k = if word_at(tokens, i + 1) == "id" {
+                        i + 2
+                    } else {
+                        i + 1
+                    };
                     if let Some(d) = digits(k) {
                         f.request_ids.push(format!("req-{d}"));
                     }
@@ -472,13 +574,23 @@ fn read_ids(tokens: &[Token], f: &mut Facts) {
 
 /// The service or resource the text names: a name after "called"/"named", a hyphenated name
 /// (`payment-service`), a quoted word, or "the checkout service" → `checkout-service`.
-fn service_name(lex: &Lexicon, tokens: &[Token], mentions: &[Mention]) -> Option<String> {
+///
+/// "The X service" is only read as a name when the action works on something that exists: in a
+/// request for something new, "an API for our mobile app" describes the workload.
+fn service_name(
+    lex: &Lexicon,
+    tokens: &[Token],
+    mentions: &[Mention],
+    existing: bool,
+) -> Option<String> {
     for (i, t) in tokens.iter().enumerate() {
         if (t.word == "called" || t.word == "named")
             && let Some(n) = tokens.get(i + 1)
             && matches!(n.kind, TokenKind::Name | TokenKind::Word)
             && !v::STOPWORDS.contains(&n.word.as_str())
-            && n.lower.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && n.lower
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             return Some(n.lower.clone());
         }
@@ -487,13 +599,25 @@ fn service_name(lex: &Lexicon, tokens: &[Token], mentions: &[Mention]) -> Option
         return Some(t.lower.clone());
     }
     if let Some(t) = tokens.iter().find(|t| {
-        t.quoted && t.kind == TokenKind::Word && !lex.knows(&t.word) && t.lower.chars().all(|c| c.is_ascii_alphanumeric())
+        t.quoted
+            && t.kind == TokenKind::Word
+            && !lex.knows(&t.word)
+            && t.lower.chars().all(|c| c.is_ascii_alphanumeric())
     }) {
         return Some(t.lower.clone());
     }
-    let in_phrase = |i: usize| mentions.iter().any(|m| m.start <= i && i < m.end && m.end - m.start > 1);
+    if !existing {
+        return None;
+    }
+    let in_phrase = |i: usize| {
+        mentions
+            .iter()
+            .any(|m| m.start <= i && i < m.end && m.end - m.start > 1)
+    };
     for (i, t) in tokens.iter().enumerate() {
-        let Some((_, suffix)) = v::SERVICE_NOUNS.iter().find(|(n, _)| *n == t.lower) else { continue };
+        let Some((_, suffix)) = v::SERVICE_NOUNS.iter().find(|(n, _)| *n == t.lower) else {
+            continue;
+        };
         if in_phrase(i) {
             continue;
         }
@@ -512,9 +636,15 @@ fn service_name(lex: &Lexicon, tokens: &[Token], mentions: &[Mention]) -> Option
         }
         let introduced = k == 0 || {
             let p = &tokens[k - 1];
-            ["the", "our", "my", "their", "your", "this", "that", "its", "of", "for", "to", "from", "on", "in"]
-                .contains(&p.word.as_str())
-                || lex.cues_of(&p.word).iter().any(|c| matches!(c, Cue::Action(..)))
+            [
+                "the", "our", "my", "their", "your", "this", "that", "its", "of", "for", "to",
+                "from", "on", "in",
+            ]
+            .contains(&p.word.as_str())
+                || lex
+                    .cues_of(&p.word)
+                    .iter()
+                    .any(|c| matches!(c, Cue::Action(..)))
         };
         if !introduced {
             continue;
@@ -535,8 +665,17 @@ fn name_word(lex: &Lexicon, t: &Token) -> bool {
         && !v::SERVICE_NOUNS.iter().any(|(n, _)| *n == w)
         && !lex.cues_of(&t.word).iter().any(|c| match c {
             Cue::Path(_, weight) => *weight >= 4.0,
-            Cue::Env(..) | Cue::Component(_) | Cue::Compliance(_) | Cue::Place(_) | Cue::Eu | Cue::Action(..)
-            | Cue::Negation | Cue::PostNegation | Cue::Exposure(_) | Cue::Scale(_) | Cue::Vague => true,
+            Cue::Env(..)
+            | Cue::Component(_)
+            | Cue::Compliance(_)
+            | Cue::Place(_)
+            | Cue::Eu
+            | Cue::Action(..)
+            | Cue::Negation
+            | Cue::PostNegation
+            | Cue::Exposure(_)
+            | Cue::Scale(_)
+            | Cue::Vague => true,
             Cue::OffRoad(_) | Cue::OnRoad => false,
         })
 }
@@ -544,10 +683,13 @@ fn name_word(lex: &Lexicon, t: &Token) -> bool {
 /// What the workload is for: the words after the first "for" ("for payment processing"), unless
 /// they only name an environment or a team.
 fn purpose(tokens: &[Token], mentions: &[Mention]) -> Option<String> {
-    let i = tokens.iter().position(|t| t.word == "for" && !t.clause_end)?;
+    let i = tokens
+        .iter()
+        .position(|t| t.word == "for" && !t.clause_end)?;
     const STOP: &[&str] = &[
-        "with", "in", "on", "using", "that", "which", "and", "to", "at", "hosted", "backed", "under",
-        "budget", "please", "so", "but", "running", "where", "behind", "within", "without",
+        "with", "in", "on", "using", "that", "which", "and", "to", "at", "hosted", "backed",
+        "under", "budget", "please", "so", "but", "running", "where", "behind", "within",
+        "without",
     ];
     let mut words = Vec::new();
     for t in &tokens[i + 1..] {
@@ -559,7 +701,11 @@ fn purpose(tokens: &[Token], mentions: &[Mention]) -> Option<String> {
             break;
         }
     }
-    let env_only = mentions.iter().any(|m| m.start == i + 1 && m.has(|c| matches!(c, Cue::Env(..))));
-    let meaningful = words.iter().any(|w| !v::STOPWORDS.contains(&w.to_lowercase().as_str()));
+    let env_only = mentions
+        .iter()
+        .any(|m| m.start == i + 1 && m.has(|c| matches!(c, Cue::Env(..))));
+    let meaningful = words
+        .iter()
+        .any(|w| !v::STOPWORDS.contains(&w.to_lowercase().as_str()));
     (!words.is_empty() && meaningful && !env_only).then(|| words.join(" "))
 }

@@ -20,8 +20,14 @@ pub const NOTE_WEEKLY_DAY: &str = "Weekly runs assumed on Sunday";
 pub const NOTE_MONTHLY_DAY: &str = "Monthly runs assumed on the 1st of the month";
 
 /// How every schedule assumption starts, so that an amendment can replace them all.
-pub const NOTE_PREFIXES: &[&str] =
-    &["Run time", "Schedule", "Weekly runs", "Monthly runs", "Twice-daily", "Three runs"];
+pub const NOTE_PREFIXES: &[&str] = &[
+    "Run time",
+    "Schedule",
+    "Weekly runs",
+    "Monthly runs",
+    "Twice-daily",
+    "Three runs",
+];
 
 /// A cron expression written literally in the request (`*/5 * * * *`), if any.
 pub fn literal_cron(text: &str) -> Option<String> {
@@ -32,7 +38,10 @@ pub fn literal_cron(text: &str) -> Option<String> {
     fields.windows(5).find_map(|w| {
         let ok = w.iter().all(|f| is_cron_field(f))
             && w.iter().any(|f| f.contains('*'))
-            && w.iter().filter(|f| f.chars().any(|c| c.is_ascii_digit())).count() >= 1;
+            && w.iter()
+                .filter(|f| f.chars().any(|c| c.is_ascii_digit()))
+                .count()
+                >= 1;
         ok.then(|| w.join(" "))
     })
 }
@@ -44,12 +53,21 @@ fn is_cron_field(f: &str) -> bool {
 /// Reads the schedule described by `tokens`; `skip[i]` marks tokens already used by the budget.
 pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
     if let Some(cron) = literal_cron(text) {
-        return Some(Schedule { cron, notes: Vec::new() });
+        return Some(Schedule {
+            cron,
+            notes: Vec::new(),
+        });
     }
     let words: Vec<&str> = tokens
         .iter()
         .enumerate()
-        .map(|(i, t)| if skip.get(i).copied().unwrap_or(false) { "" } else { t.word.as_str() })
+        .map(|(i, t)| {
+            if skip.get(i).copied().unwrap_or(false) {
+                ""
+            } else {
+                t.word.as_str()
+            }
+        })
         .collect();
 
     let mut freq: Option<Frequency> = None;
@@ -97,7 +115,11 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
             continue;
         }
         if let Some((len, f)) = match_frequency(&words, i) {
-            let next = words.get(i + len).copied().unwrap_or("");
+            let next = if tokens[i + len - 1].clause_end {
+                ""
+            } else {
+                words.get(i + len).copied().unwrap_or("")
+            };
             if !v::FREQUENCY_NOT_BEFORE.contains(&next) {
                 freq = Some(stronger(freq, f));
             }
@@ -107,7 +129,10 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
         // Day sets ("every weekday", "on weekends").
         if let Some((len, set)) = match_phrase(&words, i, v::WEEKDAY_SETS) {
             let prev = if i > 0 { words[i - 1] } else { "" };
-            if tokens[i].plural || matches!(prev, "every" | "each" | "on" | "weekly") || w.ends_with('s') {
+            if tokens[i].plural
+                || matches!(prev, "every" | "each" | "on" | "weekly")
+                || w.ends_with('s')
+            {
                 days.push(set.to_string());
             }
             i += len;
@@ -118,10 +143,12 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
             let prev = if i > 0 { words[i - 1] } else { "" };
             let plural = tokens[i].plural || tokens[i].lower.ends_with("days");
             let listed = !days.is_empty() && matches!(prev, "and" | "&" | "or");
-            let ranged = matches!(words.get(i + 1), Some(&"to") | Some(&"through") | Some(&"thru") | Some(&"until"))
-                && words.get(i + 2).and_then(|x| weekday(x)).is_some();
-            let adjacent_range = words.get(i + 1).and_then(|x| weekday(x)).is_some()
-                && tokens[i].lower.len() <= 4;
+            let ranged = matches!(
+                words.get(i + 1),
+                Some(&"to") | Some(&"through") | Some(&"thru") | Some(&"until")
+            ) && words.get(i + 2).and_then(|x| weekday(x)).is_some();
+            let adjacent_range =
+                words.get(i + 1).and_then(|x| weekday(x)).is_some() && tokens[i].lower.len() <= 4;
             if ranged || adjacent_range {
                 let skip_to = if ranged { i + 2 } else { i + 1 };
                 if let Some(e) = weekday(words[skip_to]) {
@@ -138,7 +165,10 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
         }
         // Day of month: "on the 15th", "1st of every month", "first day of the month".
         if let Some(d) = ordinal(w)
-            && words[i + 1..].iter().take(4).any(|x| *x == "month" || *x == "monthly")
+            && words[i + 1..]
+                .iter()
+                .take(4)
+                .any(|x| *x == "month" || *x == "monthly")
         {
             month_day = Some(d);
         }
@@ -155,10 +185,21 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
     let explicit_time = !times.is_empty();
     let (minute, hours) = if explicit_time {
         let minute = times[0].1;
-        let mut hours: Vec<u32> = times.iter().filter(|t| t.1 == minute).map(|t| t.0).collect();
+        let mut hours: Vec<u32> = times
+            .iter()
+            .filter(|t| t.1 == minute)
+            .map(|t| t.0)
+            .collect();
         hours.sort_unstable();
         hours.dedup();
-        (minute, hours.iter().map(u32::to_string).collect::<Vec<_>>().join(","))
+        (
+            minute,
+            hours
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
     } else {
         (0, String::new())
     };
@@ -174,7 +215,11 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
             h.to_string()
         }
     };
-    let dow = if days.is_empty() { "*".to_string() } else { days.join(",") };
+    let dow = if days.is_empty() {
+        "*".to_string()
+    } else {
+        days.join(",")
+    };
 
     let cron = if let Some((n, unit)) = every_n {
         match unit {
@@ -185,20 +230,32 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
             TimeUnit::Hour => format!("{minute} */{n} * * *"),
             TimeUnit::Day => {
                 let h = default_hour(v::DEFAULT_RUN_HOUR, &mut notes);
-                if n <= 1 { format!("{minute} {h} * * *") } else { format!("{minute} {h} */{n} * *") }
+                if n <= 1 {
+                    format!("{minute} {h} * * *")
+                } else {
+                    format!("{minute} {h} */{n} * *")
+                }
             }
             TimeUnit::Week => {
                 let h = default_hour(v::DEFAULT_RUN_HOUR, &mut notes);
                 if days.is_empty() {
                     notes.push(NOTE_WEEKLY_DAY.to_string());
                 }
-                let d = if days.is_empty() { "0".to_string() } else { dow.clone() };
+                let d = if days.is_empty() {
+                    "0".to_string()
+                } else {
+                    dow.clone()
+                };
                 format!("{minute} {h} * * {d}")
             }
             TimeUnit::Month => {
                 let h = default_hour(v::DEFAULT_RUN_HOUR, &mut notes);
                 let md = month_day.unwrap_or(1);
-                if n <= 1 { format!("{minute} {h} {md} * *") } else { format!("{minute} {h} {md} */{n} *") }
+                if n <= 1 {
+                    format!("{minute} {h} {md} * *")
+                } else {
+                    format!("{minute} {h} {md} */{n} *")
+                }
             }
         }
     } else if let Some(f) = freq {
@@ -219,15 +276,20 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
                 format!("{minute} {h} * * {dow}")
             }
             Frequency::TwiceDaily => {
-                let h = if hours.contains(',') { hours.clone() } else {
+                let h = if hours.contains(',') {
+                    hours.clone()
+                } else {
                     notes.push("Twice-daily runs assumed at 02:00 and 14:00 UTC".to_string());
                     "2,14".to_string()
                 };
                 format!("{minute} {h} * * {dow}")
             }
             Frequency::ThriceDaily => {
-                let h = if hours.matches(',').count() >= 2 { hours.clone() } else {
-                    notes.push("Three runs a day assumed at 02:00, 10:00 and 18:00 UTC".to_string());
+                let h = if hours.matches(',').count() >= 2 {
+                    hours.clone()
+                } else {
+                    notes
+                        .push("Three runs a day assumed at 02:00, 10:00 and 18:00 UTC".to_string());
                     "2,10,18".to_string()
                 };
                 format!("{minute} {h} * * {dow}")
@@ -237,7 +299,11 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
                 if days.is_empty() {
                     notes.push(NOTE_WEEKLY_DAY.to_string());
                 }
-                let d = if days.is_empty() { "0".to_string() } else { dow.clone() };
+                let d = if days.is_empty() {
+                    "0".to_string()
+                } else {
+                    dow.clone()
+                };
                 format!("{minute} {h} * * {d}")
             }
             Frequency::Monthly => {
@@ -263,7 +329,10 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
         let h = default_hour(v::DEFAULT_RUN_HOUR, &mut notes);
         format!("{minute} {h} {md} * *")
     } else if explicit_time {
-        notes.push(format!("Schedule read as daily at {:02}:{minute:02}", times[0].0));
+        notes.push(format!(
+            "Schedule read as daily at {:02}:{minute:02}",
+            times[0].0
+        ));
         format!("{minute} {hours} * * *")
     } else {
         return None;
@@ -302,11 +371,17 @@ fn match_phrase<T: Copy>(words: &[&str], i: usize, table: &[(&str, T)]) -> Optio
 }
 
 fn unit_of(w: &str) -> Option<TimeUnit> {
-    v::SCHEDULE_UNITS.iter().find(|(u, _)| *u == w).map(|(_, t)| *t)
+    v::SCHEDULE_UNITS
+        .iter()
+        .find(|(u, _)| *u == w)
+        .map(|(_, t)| *t)
 }
 
 fn weekday(w: &str) -> Option<u8> {
-    let w = w.strip_suffix('s').filter(|s| s.ends_with("day")).unwrap_or(w);
+    let w = w
+        .strip_suffix('s')
+        .filter(|s| s.ends_with("day"))
+        .unwrap_or(w);
     v::WEEKDAYS.iter().find(|(d, _)| *d == w).map(|(_, n)| *n)
 }
 
@@ -315,7 +390,10 @@ pub fn number(w: &str) -> Option<u32> {
     if !w.is_empty() && w.len() <= 4 && w.bytes().all(|b| b.is_ascii_digit()) {
         return w.parse().ok();
     }
-    v::NUMBER_WORDS.iter().find(|(n, _)| *n == w).map(|(_, n)| *n)
+    v::NUMBER_WORDS
+        .iter()
+        .find(|(n, _)| *n == w)
+        .map(|(_, n)| *n)
 }
 
 fn ordinal(w: &str) -> Option<u32> {
@@ -323,7 +401,11 @@ fn ordinal(w: &str) -> Option<u32> {
     if let Some((_, n)) = named.iter().find(|(n, _)| *n == w) {
         return Some(*n);
     }
-    let digits = w.strip_suffix("st").or(w.strip_suffix("nd")).or(w.strip_suffix("rd")).or(w.strip_suffix("th"))?;
+    let digits = w
+        .strip_suffix("st")
+        .or(w.strip_suffix("nd"))
+        .or(w.strip_suffix("rd"))
+        .or(w.strip_suffix("th"))?;
     let n: u32 = digits.parse().ok()?;
     (1..=31).contains(&n).then_some(n)
 }
@@ -370,7 +452,8 @@ fn time_at(words: &[&str], tokens: &[Token], i: usize) -> Option<((u32, u32), us
         return None;
     }
     let rest: Vec<&str> = words[i + used..].iter().take(3).copied().collect();
-    let evening = rest.starts_with(&["in", "the", "evening"]) || rest.starts_with(&["in", "the", "afternoon"]);
+    let evening = rest.starts_with(&["in", "the", "evening"])
+        || rest.starts_with(&["in", "the", "afternoon"]);
     let mut hour = h;
     match meridiem {
         Some("am") if h == 12 => hour = 0,

@@ -20,7 +20,11 @@ impl Score {
 }
 
 pub fn data_file(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("tests").join("data").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("tests")
+        .join("data")
+        .join(name)
 }
 
 /// Every miss of `intent` against `expect`, in the scorer's words.
@@ -39,8 +43,19 @@ pub fn check(expect: &Value, intent: &Intent) -> Vec<String> {
             }
         }
     }
-    let list = |k: &str| -> Vec<Value> { out.get(k).and_then(Value::as_array).cloned().unwrap_or_default() };
-    let wanted = |k: &str| -> Vec<Value> { expect.get(k).and_then(Value::as_array).cloned().unwrap_or_default() };
+    let list = |k: &str| -> Vec<Value> {
+        out.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let wanted = |k: &str| -> Vec<Value> {
+        expect
+            .get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
     let components = list("components");
     for c in wanted("components_include") {
         if !components.contains(&c) {
@@ -75,7 +90,9 @@ pub fn check(expect: &Value, intent: &Intent) -> Vec<String> {
     {
         misses.push(format!("region: want {prefix}*, got {region}"));
     }
-    if expect.get("clarify").and_then(Value::as_bool) == Some(true) && intent.clarifications.is_empty() {
+    if expect.get("clarify").and_then(Value::as_bool) == Some(true)
+        && intent.clarifications.is_empty()
+    {
         misses.push("clarify: expected questions and no plan".to_string());
     }
     if expect.get("schedule_set").and_then(Value::as_bool) == Some(true)
@@ -84,7 +101,10 @@ pub fn check(expect: &Value, intent: &Intent) -> Vec<String> {
         misses.push("schedule: expected a cron expression".to_string());
     }
     if let Some(want) = expect.get("budget") {
-        let got = out.get("budget_monthly_usd").cloned().unwrap_or(Value::Null);
+        let got = out
+            .get("budget_monthly_usd")
+            .cloned()
+            .unwrap_or(Value::Null);
         if want.as_f64() != got.as_f64() {
             misses.push(format!("budget: want {want}, got {got}"));
         }
@@ -95,9 +115,18 @@ pub fn check(expect: &Value, intent: &Intent) -> Vec<String> {
 pub fn score_file(name: &str) -> Score {
     let text = std::fs::read_to_string(data_file(name)).expect("the case file is readable");
     let understander = RuleUnderstander::new();
-    let mut score = Score { passed: 0, total: 0, failures: Vec::new() };
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let case: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{name} line {}: {e}", n + 1));
+    let mut score = Score {
+        passed: 0,
+        total: 0,
+        failures: Vec::new(),
+    };
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let case: Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{name} line {}: {e}", n + 1));
         let request = case["request"].as_str().expect("each case has a request");
         let intent = understander.understand(request);
         let misses = check(&case["expect"], &intent);
@@ -105,7 +134,11 @@ pub fn score_file(name: &str) -> Score {
         if misses.is_empty() {
             score.passed += 1;
         } else {
-            score.failures.push(format!("FAIL {} {request:?}\n      {}", case["id"], misses.join("\n      ")));
+            score.failures.push(format!(
+                "FAIL {} {request:?}\n      {}",
+                case["id"],
+                misses.join("\n      ")
+            ));
         }
     }
     score

@@ -467,9 +467,26 @@ fn walk<'a>(values: &'a serde_json::Map<String, Value>, path: &str) -> Option<&'
 ///
 /// A resource being deleted costs nothing from then on; its note says what the deletion saves.
 pub fn price_plan(plan: &mut Plan, prices: &PriceTable) -> Result<(), PriceError> {
+    price_plan_with(plan, prices, &[])
+}
+
+/// Like [`price_plan`], for a plan that changes part of what exists: references from a changed
+/// resource to an unchanged one (an ECS service's task definition) are followed into `existing`.
+pub fn price_plan_with(
+    plan: &mut Plan,
+    prices: &PriceTable,
+    existing: &[Resource],
+) -> Result<(), PriceError> {
+    let mut all: Vec<Resource> = plan.resources.clone();
+    all.extend(
+        existing
+            .iter()
+            .filter(|e| plan.resource(&e.address).is_none())
+            .cloned(),
+    );
     let mut costs = Vec::with_capacity(plan.resources.len());
     for r in &plan.resources {
-        let (cost, note) = prices.resource_cost_in(r, &plan.region, &plan.resources)?;
+        let (cost, note) = prices.resource_cost_in(r, &plan.region, &all)?;
         costs.push(match r.action {
             ResourceAction::Delete => {
                 let saves =

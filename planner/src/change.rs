@@ -198,13 +198,14 @@ pub(crate) fn plan_change(
             .collect()
     };
 
+    let existing = current.clone();
     let resources = match intent.action {
         Action::Delete | Action::Rollback => delete(planner, path, &base, current),
-        Action::Scale => scale(planner, path, intent, current, &target.to_string())?,
+        Action::Scale => scale(planner, path, intent, current, target)?,
         Action::Modify => modify(planner, path, intent, &base, current, target)?,
         Action::Create => Vec::new(),
     };
-    planner.finish(path, &base, resources)
+    planner.finish_with(path, &base, resources, &existing)
 }
 
 fn tag<'r>(r: &'r Resource, key: &str) -> Option<&'r str> {

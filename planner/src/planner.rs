@@ -5,7 +5,6 @@ use paved_core::golden_path::{GoldenPath, Scenario};
 use paved_core::price::PriceError;
 use paved_core::{
     Action, Compliance, Component, Environment, Intent, Plan, PlanError, Resource, ResourceAction,
-    price_plan,
 };
 use serde_json::{Map, Value};
 
@@ -165,6 +164,17 @@ impl<'a> Planner<'a> {
         spec: &Spec,
         resources: Vec<Resource>,
     ) -> Result<Plan, PlanningError> {
+        self.finish_with(path, spec, resources, &[])
+    }
+
+    /// Prices and checks a plan that changes part of `existing`.
+    pub(crate) fn finish_with(
+        &self,
+        path: &GoldenPath,
+        spec: &Spec,
+        resources: Vec<Resource>,
+        existing: &[Resource],
+    ) -> Result<Plan, PlanningError> {
         let mut plan = Plan {
             golden_path: Some(path.id.clone()),
             golden_path_version: path.version.clone(),
@@ -173,7 +183,7 @@ impl<'a> Planner<'a> {
             resources,
             estimated_monthly_cost_usd: 0.0,
         };
-        price_plan(&mut plan, &self.catalog.prices)?;
+        paved_core::price::price_plan_with(&mut plan, &self.catalog.prices, existing)?;
         plan.validate()
             .map_err(|source| PlanningError::InvalidPlan {
                 path: path.id.clone(),

@@ -191,6 +191,17 @@ pub fn compose(paths: &[PathInfo], f: Facts) -> Intent {
                 if runner_up > 0.0 && score - runner_up < CLOSE_CALL {
                     a.penalty += 0.10;
                 }
+            } else if score > 0.0 {
+                // Only the named components point somewhere ("an S3 bucket for backups"): take
+                // the path they fit best, and say so.
+                path = Some(best);
+                a.add(
+                    format!(
+                        "Golden path assumed {} from the components named, because the request names no workload",
+                        paths[best].id
+                    ),
+                    0.25,
+                );
             } else if f.environment_phrase
                 || !components.is_empty()
                 || wants_db
@@ -268,7 +279,11 @@ pub fn compose(paths: &[PathInfo], f: Facts) -> Intent {
     }
     let confidence = (confidence.clamp(0.05, 0.99) * 100.0).round() / 100.0;
 
-    let mut off_road = f.off_road.clone();
+    // Deleting or rolling back takes nothing new on board, whatever its names sound like.
+    let mut off_road = match f.action {
+        Action::Delete | Action::Rollback => Vec::new(),
+        _ => f.off_road.clone(),
+    };
     off_road.retain(|o| !f.off_road_removed.contains(o));
     let goal = goal(paths, &f, path);
     let mut intent = Intent {

@@ -490,7 +490,9 @@ impl Lexicon {
                 if !first_ok {
                     continue;
                 }
-                if let Some(d) = edit_distance(wb, cb, max) {
+                if let Some(d) = edit_distance(wb, cb, max)
+                    && (d < 2 || letters_apart(wb, cb) <= 2)
+                {
                     match best {
                         Some((bd, _)) if d > bd => {}
                         Some((bd, b)) if d == bd => tie |= b != cand,
@@ -671,6 +673,20 @@ pub fn is_instance_size(lower: &str) -> bool {
         .strip_suffix("xlarge")
         .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
     family_ok && size_ok
+}
+
+/// How many letters one word has that the other lacks, counted both ways. Two edits are only
+/// trusted when the words are nearly anagrams ("analitycs" → "analytics"); "insurance" is not a
+/// misspelt "instance".
+fn letters_apart(a: &[u8], b: &[u8]) -> usize {
+    let mut counts = [0i32; 256];
+    for &x in a {
+        counts[usize::from(x)] += 1;
+    }
+    for &x in b {
+        counts[usize::from(x)] -= 1;
+    }
+    counts.iter().map(|c| c.unsigned_abs() as usize).sum()
 }
 
 /// Optimal-string-alignment distance (edits and adjacent swaps), or `None` when above `max`.

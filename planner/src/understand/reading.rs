@@ -431,7 +431,22 @@ fn read_compliance_and_places(
     negated: &[bool],
     f: &mut Facts,
 ) {
-    let mut places: Vec<&str> = Vec::new();
+    // Each named region with its rank: a destination ("to eu-west-1") first, a source ("from
+    // us-east-1") last, and a code before a place name.
+    let mut named: Vec<(u8, usize, &str)> = Vec::new();
+    let rank = |pos: usize, code: bool| -> u8 {
+        let prev = if pos > 0 {
+            word_at(tokens, pos - 1)
+        } else {
+            ""
+        };
+        match prev {
+            "to" | "into" | "onto" => 0,
+            "from" => 3,
+            _ if code => 1,
+            _ => 2,
+        }
+    };
     for (mi, m) in mentions.iter().enumerate() {
         for c in m.cues {
             match (*c, negated[mi]) {
@@ -439,15 +454,17 @@ fn read_compliance_and_places(
                 (Cue::Compliance(ComplianceWord::Regime(r)), true) => f.compliance_removed.push(r),
                 (Cue::Compliance(ComplianceWord::PersonalData), false) => f.personal_data = true,
                 (Cue::Eu, false) => f.eu = true,
-                (Cue::Place(r), false) => places.push(r),
+                (Cue::Place(r), false) => named.push((rank(m.start, false), m.start, r)),
                 _ => {}
             }
         }
     }
-    let mut codes: Vec<&str> = Vec::new();
-    for t in tokens.iter().filter(|t| t.kind == TokenKind::RegionCode) {
+    for (i, t) in tokens.iter().enumerate() {
+        if t.kind != TokenKind::RegionCode {
+            continue;
+        }
         match v::REGIONS.iter().find(|r| **r == t.word) {
-            Some(r) => codes.push(r),
+            Some(r) => named.push((rank(i, true), i, r)),
             None => {
                 if f.unknown_region.is_none() {
                     f.unknown_region = Some(t.word.clone());
@@ -455,10 +472,11 @@ fn read_compliance_and_places(
             }
         }
     }
-    let named: Vec<&str> = codes.iter().chain(places.iter()).copied().collect();
-    if let Some(first) = named.first() {
-        f.region = Some((*first).to_string());
-        if named.iter().any(|r| r != first) {
+    named.sort();
+    if let Some(&(_, _, first)) = named.first() {
+        f.region = Some(first.to_string());
+        let moving = named.iter().any(|(rank, _, _)| *rank == 0 || *rank == 3);
+        if !moving && named.iter().any(|(_, _, r)| *r != first) {
             f.region_notes
                 .push(format!("Several regions were named; {first} was used"));
         }

@@ -61,7 +61,9 @@ pub enum WorkerError {
 }
 
 /// Checks an environment (`std::env::vars_os()`) for credentials the worker must not hold.
-pub fn refuse_credentials(vars: impl IntoIterator<Item = (OsString, OsString)>) -> Result<(), WorkerError> {
+pub fn refuse_credentials(
+    vars: impl IntoIterator<Item = (OsString, OsString)>,
+) -> Result<(), WorkerError> {
     let mut found: Vec<String> = vars
         .into_iter()
         .filter(|(_, value)| !value.is_empty())
@@ -69,7 +71,11 @@ pub fn refuse_credentials(vars: impl IntoIterator<Item = (OsString, OsString)>) 
         .filter(|name| is_forbidden(name))
         .collect();
     found.sort();
-    if found.is_empty() { Ok(()) } else { Err(WorkerError::Credentials(found.join(", "))) }
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(WorkerError::Credentials(found.join(", ")))
+    }
 }
 
 /// What the worker judges with: the audit itself in production. A trait so that the queue
@@ -119,7 +125,11 @@ impl Default for WorkerConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Handled {
     /// A verdict was published for this request and plan version.
-    Judged { request_id: String, plan_version: i64, verdict: Verdict },
+    Judged {
+        request_id: String,
+        plan_version: i64,
+        verdict: Verdict,
+    },
     /// A checkpoint of the trail was signed (or the head was already covered).
     Checkpointed,
     /// The message could not be read or does not belong here; it will not be retried.
@@ -140,7 +150,9 @@ pub async fn handle_next(
         return Ok(None);
     };
     let handled = match delivery.decode() {
-        Ok(Message::AuditRequest(request)) => publish_verdict(db, judge, key, &delivery, request).await?,
+        Ok(Message::AuditRequest(request)) => {
+            publish_verdict(db, judge, key, &delivery, request).await?
+        }
         Ok(Message::CheckpointRequest(_)) => {
             db.write_checkpoint(key).await?;
             match db.complete(&delivery).await {
@@ -150,7 +162,10 @@ pub async fn handle_next(
             }
         }
         Ok(other) => {
-            let reason = format!("a `{}` message does not belong on the audit queue", other.kind());
+            let reason = format!(
+                "a `{}` message does not belong on the audit queue",
+                other.kind()
+            );
             db.dead_letter(&delivery, &reason).await?;
             Handled::DeadLettered(reason)
         }
@@ -182,7 +197,11 @@ async fn publish_verdict(
     match tx.complete(delivery).await {
         Ok(()) => {
             tx.commit().await?;
-            Ok(Handled::Judged { request_id: request.request_id, plan_version: request.plan_version, verdict })
+            Ok(Handled::Judged {
+                request_id: request.request_id,
+                plan_version: request.plan_version,
+                verdict,
+            })
         }
         Err(StoreError::LeaseLost { .. }) => {
             tx.rollback().await?;
@@ -216,16 +235,26 @@ pub async fn run(
     let mut last_checkpoint = Instant::now();
     tokio::pin!(shutdown);
     loop {
-        if config.max_messages.is_some_and(|max| stats.judged + stats.checkpoints + stats.dead_lettered >= max) {
+        if config
+            .max_messages
+            .is_some_and(|max| stats.judged + stats.checkpoints + stats.dead_lettered >= max)
+        {
             return Ok(stats);
         }
         match handle_next(db, judge, key, config.lease).await {
             Ok(Some(handled)) => {
                 waiter.found_work();
                 match handled {
-                    Handled::Judged { request_id, plan_version, verdict } => {
+                    Handled::Judged {
+                        request_id,
+                        plan_version,
+                        verdict,
+                    } => {
                         stats.judged += 1;
-                        eprintln!("paved-audit: {request_id} plan version {plan_version}: {}", verdict.decision);
+                        eprintln!(
+                            "paved-audit: {request_id} plan version {plan_version}: {}",
+                            verdict.decision
+                        );
                     }
                     Handled::Checkpointed => stats.checkpoints += 1,
                     Handled::DeadLettered(reason) => {
@@ -264,12 +293,22 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(OsString, OsString)> {
-        pairs.iter().map(|(k, v)| (OsString::from(k), OsString::from(v))).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (OsString::from(k), OsString::from(v)))
+            .collect()
     }
 
     #[test]
     fn credentials_in_the_environment_are_refused() {
-        assert!(refuse_credentials(env(&[("PATH", "/bin"), ("DATABASE_URL", "sqlite://x"), ("HOME", "/root")])).is_ok());
+        assert!(
+            refuse_credentials(env(&[
+                ("PATH", "/bin"),
+                ("DATABASE_URL", "sqlite://x"),
+                ("HOME", "/root")
+            ]))
+            .is_ok()
+        );
         for name in [
             "AWS_ACCESS_KEY_ID",
             "AWS_SECRET_ACCESS_KEY",
@@ -284,7 +323,10 @@ mod tests {
         ] {
             let err = refuse_credentials(env(&[("PATH", "/bin"), (name, "x")])).unwrap_err();
             let text = err.to_string();
-            assert!(text.contains(name) && text.starts_with("refusing to start"), "{text}");
+            assert!(
+                text.contains(name) && text.starts_with("refusing to start"),
+                "{text}"
+            );
         }
         // Set but empty holds no credential.
         assert!(refuse_credentials(env(&[("AWS_PROFILE", "")])).is_ok());

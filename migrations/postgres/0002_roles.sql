@@ -37,7 +37,10 @@ GRANT SELECT, INSERT ON trail_checkpoints TO paved_audit;
 
 ALTER TABLE queue ENABLE ROW LEVEL SECURITY;
 CREATE POLICY queue_app ON queue TO paved_app USING (true) WITH CHECK (true);
-CREATE POLICY queue_audit_reads ON queue FOR SELECT TO paved_audit USING (topic = 'audit');
+-- It may also see the verdict messages it published: PostgreSQL checks an INSERT ... ON CONFLICT
+-- (how a verdict is published only once) against the SELECT policy too.
+CREATE POLICY queue_audit_reads ON queue FOR SELECT TO paved_audit
+    USING (topic = 'audit' OR (topic = 'orchestrator' AND kind = 'audit.verdict.v1'));
 CREATE POLICY queue_audit_claims ON queue FOR UPDATE TO paved_audit
     USING (topic = 'audit') WITH CHECK (topic = 'audit');
 CREATE POLICY queue_audit_publishes ON queue FOR INSERT TO paved_audit

@@ -45,7 +45,11 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let args = Args::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("paved-audit: cannot start the async runtime: {e}");
@@ -66,15 +70,19 @@ async fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("cannot load the audit key {}", args.key.display()))?;
     let (catalog, guardrails) = match &args.policies {
         Some(dir) => (
-            Catalog::load(dir).with_context(|| format!("cannot load the policies in {}", dir.display()))?,
-            Guardrails::load(dir).with_context(|| format!("cannot load the guardrails in {}", dir.display()))?,
+            Catalog::load(dir)
+                .with_context(|| format!("cannot load the policies in {}", dir.display()))?,
+            Guardrails::load(dir)
+                .with_context(|| format!("cannot load the guardrails in {}", dir.display()))?,
         ),
         None => (Catalog::shipped(), Guardrails::shipped()),
     };
     let auditor = Auditor::new(&catalog, &guardrails);
     let judge = AuditorJudge(&auditor);
     // The worker does not migrate: on PostgreSQL its role may not change the schema.
-    let db = Db::connect(&args.database_url).await.context("cannot connect to the database")?;
+    let db = Db::connect(&args.database_url)
+        .await
+        .context("cannot connect to the database")?;
     let config = WorkerConfig {
         lease: Duration::from_secs(args.lease_seconds.max(1)),
         checkpoint_every: Duration::from_secs(args.checkpoint_seconds.max(1)),

@@ -152,7 +152,7 @@ impl PriceTable {
         let err = |key: &str, field: &str, msg: String| {
             PolicyError::new(file, line_of(text, key, 1), Some(field), msg)
         };
-        if !(self.hours_per_month > 0.0) {
+        if !(self.hours_per_month.is_finite() && self.hours_per_month > 0.0) {
             return Err(err(
                 "hours_per_month",
                 "hours_per_month",
@@ -167,7 +167,7 @@ impl PriceTable {
             ));
         }
         for (name, r) in &self.regions {
-            if !(r.multiplier > 0.0) || !r.multiplier.is_finite() {
+            if !(r.multiplier.is_finite() && r.multiplier > 0.0) {
                 return Err(err(
                     name,
                     "multiplier",
@@ -232,7 +232,7 @@ impl PriceTable {
                             ),
                         ));
                     }
-                    if !(*rate >= 0.0) || !rate.is_finite() {
+                    if !(rate.is_finite() && *rate >= 0.0) {
                         return Err(here(
                             "rates",
                             format!("rate `{key}` of `{kind}` must be a non-negative number"),
@@ -240,7 +240,7 @@ impl PriceTable {
                     }
                 }
                 if let Some(rate) = c.rate
-                    && (!(rate >= 0.0) || !rate.is_finite())
+                    && !(rate.is_finite() && rate >= 0.0)
                 {
                     return Err(here(
                         "rate",

@@ -1,7 +1,7 @@
 //! The catalog: every golden path, the price table and the IPAM policy, loaded from `policies/`
 //! and checked as a whole (a path may only create resource types the price table knows).
 
-use paved_core::golden_path::GoldenPath;
+use paved_core::golden_path::{CostRange, GoldenPath};
 use paved_core::policy::{line_of, parse_yaml};
 use paved_core::{PolicyError, PriceTable};
 use std::path::Path;
@@ -187,7 +187,8 @@ fn check_path(
             "only one golden path may be the fallback".into(),
         ));
     }
-    if !(path.cost_range_usd.min <= path.cost_range_usd.max) {
+    let CostRange { min, max } = path.cost_range_usd;
+    if !(min.is_finite() && max.is_finite() && min <= max) {
         return Err(at(
             "cost_range_usd",
             "cost_range_usd",

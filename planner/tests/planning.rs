@@ -1,9 +1,7 @@
 //! Plans on the shipped golden paths: structure, prices, secure defaults and variants, over many
 //! intents.
 
-use paved_core::{
-    Action, Compliance, Component, Environment, Intent, Plan, Resource, ResourceAction,
-};
+use paved_core::{Compliance, Component, Environment, Intent, Plan, Resource, ResourceAction};
 use paved_planner::{Catalog, Cidr, IpamAllocation, Planner, PlanningContext, PlanningError};
 use proptest::prelude::*;
 use serde_json::Value;

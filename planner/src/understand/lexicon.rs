@@ -315,7 +315,10 @@ impl Lexicon {
         tokens: &mut Vec<Token>,
         corrections: &mut Vec<(String, String)>,
     ) {
-        let quoted = piece.starts_with(['`', '"', '\'']);
+        let opening = piece
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '`' | '"' | '\''));
         let lead: &[char] = &['(', '[', '{', '"', '\'', '`', '*', '<', '#', '~'];
         let trail: &[char] = &[
             ')', ']', '}', '"', '\'', '`', '*', '>', ',', '.', ';', ':', '!', '?',
@@ -323,6 +326,8 @@ impl Lexicon {
         let start = piece.trim_start_matches(lead);
         let body = start.trim_end_matches(trail);
         let tail = &start[body.len()..];
+        // Quoted only when the quotes wrap this one word (`reports`, "billing").
+        let quoted = opening.is_some_and(|q| tail.contains(q));
         let clause_end = tail.contains([',', '.', ';', ':', '!', '?', ')']);
         let mut raw = body.to_string();
         let mut lower = raw.to_lowercase();

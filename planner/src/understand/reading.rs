@@ -106,7 +106,8 @@ pub fn read(lex: &Lexicon, path_count: usize, text: &str, mode: Mode) -> Facts {
         f.action = Action::Create;
     }
     read_ids(&tokens, &mut f);
-    f.service = service_name(lex, &tokens, &mentions, f.action != Action::Create);
+    let existing = mode == Mode::Instruction || f.action != Action::Create;
+    f.service = service_name(lex, &tokens, &mentions, existing);
     if f.service.is_none() && f.action == Action::Rollback {
         f.service = f.request_ids.first().cloned();
     }
@@ -287,6 +288,21 @@ fn decide_action(
                 continue;
             }
             cues.push((m.start, a, s));
+        }
+    }
+    // The passive: "payment-service needs to be deleted", "billing-db should get scaled up".
+    for i in 1..tokens.len() {
+        if !v::AUXILIARIES.contains(&word_at(tokens, i - 1)) {
+            continue;
+        }
+        if let Some((_, a)) = v::PASSIVE_ACTIONS.iter().find(|(p, _)| {
+            let parts: Vec<&str> = p.split(' ').collect();
+            parts
+                .iter()
+                .enumerate()
+                .all(|(k, w)| word_at(tokens, i + k) == *w)
+        }) {
+            cues.push((i, *a, ActionStrength::Strong));
         }
     }
     for (i, t) in tokens.iter().enumerate() {
@@ -619,7 +635,7 @@ fn service_name(
     if let Some(t) = tokens.iter().find(|t| {
         t.quoted
             && t.kind == TokenKind::Word
-            && !lex.knows(&t.word)
+            && !v::STOPWORDS.contains(&t.lower.as_str())
             && t.lower.chars().all(|c| c.is_ascii_alphanumeric())
     }) {
         return Some(t.lower.clone());

@@ -1049,6 +1049,48 @@ pub const ACTIONS: &[(&str, Action, ActionStrength)] = &[
     ("new", Action::Create, ActionStrength::Weak),
 ];
 
+/// Past participles that state the action in the passive, after one of `AUXILIARIES`
+/// ("payment-service needs to be deleted"). Alone they describe a state ("encrypted storage").
+pub const PASSIVE_ACTIONS: &[(&str, Action)] = &[
+    ("rolled back", Action::Rollback),
+    ("reverted", Action::Rollback),
+    ("undone", Action::Rollback),
+    ("deleted", Action::Delete),
+    ("removed", Action::Delete),
+    ("torn down", Action::Delete),
+    ("destroyed", Action::Delete),
+    ("decommissioned", Action::Delete),
+    ("deprovisioned", Action::Delete),
+    ("cleaned up", Action::Delete),
+    ("shut down", Action::Delete),
+    ("terminated", Action::Delete),
+    ("retired", Action::Delete),
+    ("dropped", Action::Delete),
+    ("scaled", Action::Scale),
+    ("scaled up", Action::Scale),
+    ("scaled out", Action::Scale),
+    ("scaled down", Action::Scale),
+    ("resized", Action::Scale),
+    ("doubled", Action::Scale),
+    ("increased", Action::Scale),
+    ("modified", Action::Modify),
+    ("changed", Action::Modify),
+    ("updated", Action::Modify),
+    ("upgraded", Action::Modify),
+    ("migrated", Action::Modify),
+    ("moved", Action::Modify),
+    ("encrypted", Action::Modify),
+    ("enabled", Action::Modify),
+    ("disabled", Action::Modify),
+    ("renamed", Action::Modify),
+    ("patched", Action::Modify),
+];
+
+/// Words before a past participle that make it passive.
+pub const AUXILIARIES: &[&str] = &[
+    "be", "been", "is", "are", "was", "were", "get", "gets", "got", "being",
+];
+
 /// The verb "make" is a modification only when it makes something *be* something:
 /// "make the payment-service database PCI compliant", "make it private".
 pub const MAKE_VERB: &str = "make";

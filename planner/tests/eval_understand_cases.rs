@@ -26,3 +26,23 @@ fn own_intent_set_scores_at_least_95_percent() {
         score.percent()
     );
 }
+
+#[test]
+fn own_intent_set_scores_at_least_95_percent_with_the_shipped_golden_paths() {
+    let score = eval_support::score_file_shipped("understand_cases.jsonl");
+    for f in &score.failures {
+        println!("{f}");
+    }
+    println!(
+        "intent accuracy: {}/{} = {:.1}%",
+        score.passed,
+        score.total,
+        score.percent()
+    );
+    assert!(score.total >= 150);
+    assert!(
+        score.percent() >= 95.0,
+        "intent accuracy {:.1}% is below 95%",
+        score.percent()
+    );
+}

@@ -105,18 +105,7 @@ impl Lexicon {
                 order.push(words);
                 Vec::new()
             });
-            // A phrase listed twice for the same path keeps its highest weight.
-            if let Cue::Path(idx, w) = cue
-                && let Some(Cue::Path(_, old)) = cues
-                    .iter_mut()
-                    .find(|c| matches!(c, Cue::Path(i, _) if *i == idx))
-            {
-                *old = old.max(w);
-                return;
-            }
-            if !cues.contains(&cue) {
-                cues.push(cue);
-            }
+            merge_cue(cues, cue);
         };
         for &(p, e, s) in v::ENVIRONMENTS {
             add(p, Cue::Env(e, s));
@@ -164,7 +153,7 @@ impl Lexicon {
         let mut dictionary: HashSet<String> = HashSet::new();
         let mut target_set: HashSet<String> = HashSet::new();
         let places: HashSet<&str> = v::PLACES.iter().map(|(p, _)| *p).collect();
-        for (words, _) in &phrases {
+        for words in phrases.keys() {
             for w in words {
                 dictionary.insert(w.clone());
                 let is_short_place = places.contains(w.as_str()) && w.len() < v::TYPO_MIN_PLACE_LEN;
@@ -210,6 +199,25 @@ impl Lexicon {
             targets[n].push(w);
         }
 
+        // A plural listed on its own (a policy file's "gpus") means what its singular means.
+        let singles: Vec<(String, Vec<Cue>)> = phrases
+            .iter()
+            .filter(|(w, _)| w.len() == 1)
+            .map(|(w, c)| (w[0].clone(), c.clone()))
+            .collect();
+        for (word, _) in &singles {
+            let Some(stem) = word.strip_suffix('s') else {
+                continue;
+            };
+            if let Some((_, singular)) = singles.iter().find(|(w, _)| w == stem)
+                && let Some(plural) = phrases.get_mut(&vec![word.clone()])
+            {
+                for c in singular {
+                    merge_cue(plural, *c);
+                }
+            }
+        }
+
         let mut index: HashMap<String, Vec<Entry>> = HashMap::new();
         for words in order {
             let cues = phrases.remove(&words).unwrap_or_default();
@@ -220,7 +228,7 @@ impl Lexicon {
         }
         for entries in index.values_mut() {
             // Longest phrase first, so "data science" wins over "data".
-            entries.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+            entries.sort_by_key(|e| std::cmp::Reverse(e.words.len()));
         }
         let case_sensitive = v::CASE_SENSITIVE_PLACES
             .iter()
@@ -232,11 +240,6 @@ impl Lexicon {
             targets,
             case_sensitive,
         }
-    }
-
-    /// True when the word is part of the vocabulary.
-    pub fn knows(&self, word: &str) -> bool {
-        self.dictionary.contains(word)
     }
 
     fn is_single_word_phrase(&self, word: &str) -> bool {
@@ -542,10 +545,10 @@ impl Lexicon {
                     }
                 }
             }
-            if matched.is_none() {
-                if let Some((_, cues)) = self.case_sensitive.iter().find(|(p, _)| t.raw == *p) {
-                    matched = Some((1, cues.as_slice()));
-                }
+            if matched.is_none()
+                && let Some((_, cues)) = self.case_sensitive.iter().find(|(p, _)| t.raw == *p)
+            {
+                matched = Some((1, cues.as_slice()));
             }
             match matched {
                 Some((len, cues)) if !cues.is_empty() => {
@@ -560,6 +563,22 @@ impl Lexicon {
             }
         }
         out
+    }
+}
+
+/// Adds a cue to a phrase's cues; a phrase listed twice for the same path keeps its highest
+/// weight rather than counting twice.
+fn merge_cue(cues: &mut Vec<Cue>, cue: Cue) {
+    if let Cue::Path(idx, w) = cue
+        && let Some(Cue::Path(_, old)) = cues
+            .iter_mut()
+            .find(|c| matches!(c, Cue::Path(i, _) if *i == idx))
+    {
+        *old = old.max(w);
+        return;
+    }
+    if !cues.contains(&cue) {
+        cues.push(cue);
     }
 }
 

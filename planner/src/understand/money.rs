@@ -40,13 +40,13 @@ fn budget_at(tokens: &[Token], i: usize) -> Option<Budget> {
     let mut amount = amount(&t.lower)?;
     let mut used = vec![i];
     // A currency written as its own word before the number ("USD 900", "$ 900").
-    if amount.currency.is_none() && i > 0 {
-        if let Some(c) = currency_word(&tokens[i - 1].lower)
+    if amount.currency.is_none()
+        && i > 0
+        && let Some(c) = currency_word(&tokens[i - 1].lower)
             .or_else(|| currency_symbol_alone(&tokens[i - 1].lower))
-        {
-            amount.currency = Some(c);
-            used.push(i - 1);
-        }
+    {
+        amount.currency = Some(c);
+        used.push(i - 1);
     }
     let mut j = i + 1;
     if amount.currency.is_none()

@@ -590,11 +590,10 @@ fn read_ids(tokens: &[Token], f: &mut Facts) {
                         f.request_ids.push(format!("req-{d}"));
                     }
                 }
-                if (t.word == "ticket" || t.word == "chg") && i > 0 || t.word == "chg" {
-                    let is_change = t.word == "chg" || word_at(tokens, i - 1) == "change";
-                    if is_change && let Some(d) = digits(i + 1) {
-                        f.change_tickets.push(format!("CHG-{d}"));
-                    }
+                let is_change = t.word == "chg"
+                    || (t.word == "ticket" && i > 0 && word_at(tokens, i - 1) == "change");
+                if is_change && let Some(d) = digits(i + 1) {
+                    f.change_tickets.push(format!("CHG-{d}"));
                 }
             }
             _ => {}

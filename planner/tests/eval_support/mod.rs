@@ -112,9 +112,20 @@ pub fn check(expect: &Value, intent: &Intent) -> Vec<String> {
     misses
 }
 
+/// Scores the built-in vocabulary alone.
 pub fn score_file(name: &str) -> Score {
+    score_file_with(name, &RuleUnderstander::new())
+}
+
+/// Scores the understander as `paved plan` builds it: with the shipped golden paths' keywords
+/// and default components merged in.
+pub fn score_file_shipped(name: &str) -> Score {
+    let catalog = paved_planner::Catalog::shipped();
+    score_file_with(name, &RuleUnderstander::with_paths(catalog.path_hints()))
+}
+
+pub fn score_file_with(name: &str, understander: &dyn Understander) -> Score {
     let text = std::fs::read_to_string(data_file(name)).expect("the case file is readable");
-    let understander = RuleUnderstander::new();
     let mut score = Score {
         passed: 0,
         total: 0,

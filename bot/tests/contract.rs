@@ -25,15 +25,19 @@ fn schema(name: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-/// A validator for one of the contract's schemas, with plan.schema.json registered for the
-/// verdict's `$ref`.
+/// Resolves the schemas' `$ref`s (the verdict's `plan.schema.json`) from `tests/schemas/`.
+struct SchemaDir;
+
+impl jsonschema::Retrieve for SchemaDir {
+    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let name = uri.path().as_str().rsplit('/').next().unwrap_or_default().to_string();
+        Ok(schema(&name))
+    }
+}
+
+/// A validator for one of the contract's schemas.
 fn validator(name: &str) -> jsonschema::Validator {
-    let plan = schema("plan.schema.json");
-    let resource = jsonschema::Resource::from_contents(plan);
-    jsonschema::options()
-        .with_resource("plan.schema.json", resource)
-        .build(&schema(name))
-        .unwrap()
+    jsonschema::options().with_retriever(SchemaDir).build(&schema(name)).unwrap()
 }
 
 fn assert_valid(v: &jsonschema::Validator, instance: &Value, what: &str) {

@@ -296,17 +296,16 @@ fn decide_action(
             continue;
         }
         if let Some((_, a)) = v::PASSIVE_ACTIONS.iter().find(|(p, _)| {
-            let parts: Vec<&str> = p.split(' ').collect();
-            parts
-                .iter()
+            p.split(' ')
                 .enumerate()
-                .all(|(k, w)| word_at(tokens, i + k) == *w)
+                .all(|(k, w)| word_at(tokens, i + k) == w)
         }) {
             cues.push((i, *a, ActionStrength::Strong));
         }
     }
     for (i, t) in tokens.iter().enumerate() {
-        if t.kind != TokenKind::Word || subordinate(tokens, i) {
+        let is_verb = t.word == v::MAKE_VERB || t.word == v::ADD_VERB;
+        if !is_verb || t.kind != TokenKind::Word || subordinate(tokens, i) {
             continue;
         }
         let window_end = (i + 1..tokens.len().min(i + 8))

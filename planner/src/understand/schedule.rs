@@ -359,15 +359,25 @@ fn match_frequency(words: &[&str], i: usize) -> Option<(usize, Frequency)> {
 fn match_phrase<T: Copy>(words: &[&str], i: usize, table: &[(&str, T)]) -> Option<(usize, T)> {
     let mut best: Option<(usize, T)> = None;
     for (phrase, value) in table {
-        let parts: Vec<&str> = phrase.split(' ').collect();
-        if i + parts.len() <= words.len()
-            && parts.iter().enumerate().all(|(k, p)| words[i + k] == *p)
-            && best.is_none_or(|(l, _)| parts.len() > l)
+        if let Some(len) = phrase_len_at(words, i, phrase)
+            && best.is_none_or(|(l, _)| len > l)
         {
-            best = Some((parts.len(), *value));
+            best = Some((len, *value));
         }
     }
     best
+}
+
+/// How many words `phrase` covers when it starts at `words[i]`.
+fn phrase_len_at(words: &[&str], i: usize, phrase: &str) -> Option<usize> {
+    let mut n = 0;
+    for part in phrase.split(' ') {
+        if words.get(i + n) != Some(&part) {
+            return None;
+        }
+        n += 1;
+    }
+    Some(n)
 }
 
 fn unit_of(w: &str) -> Option<TimeUnit> {

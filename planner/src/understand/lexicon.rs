@@ -498,8 +498,12 @@ impl Lexicon {
                 if !first_ok {
                     continue;
                 }
+                // An inflection of a known word ("uploaded", "exported") is a word, not a typo.
+                if wb.len() > cb.len() && wb.starts_with(cb) {
+                    continue;
+                }
                 if let Some(d) = edit_distance(wb, cb, max)
-                    && (d < 2 || letters_apart(wb, cb) <= 2)
+                    && (d < 2 || (letters_apart(wb, cb) <= 2 && wb.len().abs_diff(cb.len()) <= 1))
                 {
                     match best {
                         Some((bd, _)) if d > bd => {}

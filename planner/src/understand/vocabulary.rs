@@ -676,7 +676,8 @@ pub const PATH_KEYWORDS: &[(&str, &str, f32)] = &[
     ("etl pipeline", DATA_PIPELINE, 8.0),
     ("analytics", DATA_PIPELINE, 4.0),
     ("analytical", DATA_PIPELINE, 3.0),
-    ("warehouse", DATA_PIPELINE, 5.0),
+    // "warehouse" alone may be a building ("an inventory API for the warehouse team").
+    ("warehouse", DATA_PIPELINE, 3.0),
     ("data warehouse", DATA_PIPELINE, 7.0),
     ("warehousing", DATA_PIPELINE, 5.0),
     ("redshift", DATA_PIPELINE, 6.0),

@@ -196,7 +196,7 @@ fn default_message(rule: &Guardrail, hit: &Hit) -> &'static str {
         },
         None if !rule.requirements.is_empty() => "The plan lacks {missing}",
         None if fixed => "{resource}: {detail}; paved set {fix}",
-        None if hit.resource.is_some() && rule.condition.is_some() || !rule.cases.is_empty() => {
+        None if rule.condition.is_some() || !rule.cases.is_empty() => {
             "{resource} breaks {name}: {detail}"
         }
         None => "{detail}",
@@ -722,13 +722,18 @@ fn rewrite_region(v: &mut Value, target: &str) {
 /// deletes something of the required kind.
 fn requirement_met(req: &Requirement, plan: &Plan, facts: &Facts<'_>) -> bool {
     let of_types = |sel: &Selector, kind: &str| {
-        sel.applies_to.iter().any(|t| paved_core::guardrail::type_matches(t, kind))
+        sel.applies_to
+            .iter()
+            .any(|t| paved_core::guardrail::type_matches(t, kind))
     };
     let selects = |sel: &Selector, r: &Resource| {
         of_types(sel, &r.kind) && sel.condition.as_ref().is_none_or(|c| c.holds(&r.values))
     };
     let every = req.every.iter().all(|sel| {
-        plan.resources.iter().filter(|r| survives(r) && of_types(sel, &r.kind)).all(|r| selects(sel, r))
+        plan.resources
+            .iter()
+            .filter(|r| survives(r) && of_types(sel, &r.kind))
+            .all(|r| selects(sel, r))
     });
     if !every {
         return false;
@@ -740,7 +745,8 @@ fn requirement_met(req: &Requirement, plan: &Plan, facts: &Facts<'_>) -> bool {
         || plan.resources.iter().any(|r| r.action.touches_existing());
     if change_plan && facts.inventory.is_empty() {
         return !plan.resources.iter().any(|r| {
-            r.action == ResourceAction::Delete && req.present.iter().any(|sel| of_types(sel, &r.kind))
+            r.action == ResourceAction::Delete
+                && req.present.iter().any(|sel| of_types(sel, &r.kind))
         });
     }
     let deleted: BTreeSet<&str> = plan
@@ -754,7 +760,11 @@ fn requirement_met(req: &Requirement, plan: &Plan, facts: &Facts<'_>) -> bool {
         .inventory
         .iter()
         .filter(|r| !deleted.contains(r.address.as_str()) && !planned.contains(r.address.as_str()));
-    let mut after = plan.resources.iter().filter(|r| survives(r)).chain(existing);
+    let mut after = plan
+        .resources
+        .iter()
+        .filter(|r| survives(r))
+        .chain(existing);
     after.any(|r| req.present.iter().any(|sel| selects(sel, r)))
 }
 
@@ -796,6 +806,9 @@ mod tests {
     fn sentences_are_capitalised_and_closed() {
         assert_eq!(sentence("the plan"), "The plan.");
         assert_eq!(sentence("Done!"), "Done!");
-        assert_eq!(sentence("aws_db_instance.main is open"), "aws_db_instance.main is open.");
+        assert_eq!(
+            sentence("aws_db_instance.main is open"),
+            "aws_db_instance.main is open."
+        );
     }
 }

@@ -217,7 +217,9 @@ fn scope(intent: &Intent, plan: &Plan, out: &mut Vec<Finding>) {
             let tagged = r
                 .value("tags")
                 .and_then(|t| {
-                    ["paved:service", "service", "Service"].iter().find_map(|k| t.get(*k))
+                    ["paved:service", "service", "Service"]
+                        .iter()
+                        .find_map(|k| t.get(*k))
                 })
                 .and_then(Value::as_str);
             if let Some(other) = tagged

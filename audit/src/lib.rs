@@ -155,21 +155,33 @@ impl<'a> Auditor<'a> {
     /// Plans the audit's own reading on the shipped golden paths: what the request justifies.
     pub fn reference(&self, intent: &Intent) -> Reference {
         if intent.action != Action::Create {
-            return Reference { plan: None, why_none: None };
+            return Reference {
+                plan: None,
+                why_none: None,
+            };
         }
         if intent.needs_clarification() {
-            return Reference { plan: None, why_none: Some(intent.clarifications.join(" ")) };
+            return Reference {
+                plan: None,
+                why_none: Some(intent.clarifications.join(" ")),
+            };
         }
         match Planner::new(self.catalog).plan(intent, &PlanningContext::default()) {
             Ok(Some(mut p)) => {
                 reprice(&mut p, &self.catalog.prices);
-                Reference { plan: Some(p), why_none: None }
+                Reference {
+                    plan: Some(p),
+                    why_none: None,
+                }
             }
             Ok(None) => Reference {
                 plan: None,
                 why_none: Some("no golden path fits the request".to_string()),
             },
-            Err(e) => Reference { plan: None, why_none: Some(e.to_string()) },
+            Err(e) => Reference {
+                plan: None,
+                why_none: Some(e.to_string()),
+            },
         }
     }
 
@@ -200,15 +212,19 @@ pub fn reprice(plan: &mut Plan, prices: &PriceTable) -> Vec<String> {
     let costs: Vec<Option<(f64, Option<String>)>> = plan
         .resources
         .iter()
-        .map(|r| prices.resource_cost_in(r, &plan.region, &plan.resources).ok())
+        .map(|r| {
+            prices
+                .resource_cost_in(r, &plan.region, &plan.resources)
+                .ok()
+        })
         .collect();
     for (r, cost) in plan.resources.iter_mut().zip(costs) {
         match cost {
             Some((cost, note)) => {
                 if r.action == ResourceAction::Delete {
                     r.monthly_cost_usd = 0.0;
-                    r.cost_note = (cost > 0.0)
-                        .then(|| format!("deleting it saves about ${cost:.2} a month"));
+                    r.cost_note =
+                        (cost > 0.0).then(|| format!("deleting it saves about ${cost:.2} a month"));
                 } else {
                     r.monthly_cost_usd = round_cents(cost);
                     r.cost_note = note;
@@ -234,5 +250,9 @@ fn cost_check(given: &Plan, repriced: &Plan, unpriced: &[String]) -> Check {
             unpriced.join(", ")
         ));
     }
-    Check { rule: "recomputed_costs".to_string(), passed: unpriced.is_empty(), summary }
+    Check {
+        rule: "recomputed_costs".to_string(),
+        passed: unpriced.is_empty(),
+        summary,
+    }
 }

@@ -141,18 +141,17 @@ pub fn world_ingress_of(plan: &Plan, r: &Resource) -> Vec<WorldIngress> {
                 }
             }
         }
-        SG_RULE => {
+        SG_RULE
             if r.str_value("type")
-                .is_none_or(|t| t.eq_ignore_ascii_case("ingress"))
-            {
-                let group = target_group(plan, r).map(|g| g.address.clone());
-                push(
-                    group,
-                    &r.values,
-                    &["cidr_blocks", "ipv6_cidr_blocks"],
-                    "protocol",
-                );
-            }
+                .is_none_or(|t| t.eq_ignore_ascii_case("ingress")) =>
+        {
+            let group = target_group(plan, r).map(|g| g.address.clone());
+            push(
+                group,
+                &r.values,
+                &["cidr_blocks", "ipv6_cidr_blocks"],
+                "protocol",
+            );
         }
         SG_INGRESS => {
             let group = target_group(plan, r).map(|g| g.address.clone());

@@ -43,7 +43,10 @@ fn rules(v: &Verdict) -> Vec<&str> {
 }
 
 fn vetoes_of<'a>(v: &'a Verdict, rule: &str) -> Vec<&'a paved_core::Finding> {
-    v.findings.iter().filter(|f| f.rule == rule && f.outcome == Outcome::Veto).collect()
+    v.findings
+        .iter()
+        .filter(|f| f.rule == rule && f.outcome == Outcome::Veto)
+        .collect()
 }
 
 const DEV_APP: &str = "I need a development web app with PostgreSQL";
@@ -54,18 +57,40 @@ fn the_planners_plan_for_a_plain_request_is_approved() {
     let plan = planned(PROD_APP);
     let v = audit(PROD_APP, &plan);
     assert!(
-        matches!(v.decision, Decision::Approved | Decision::ApprovedWithWarnings),
+        matches!(
+            v.decision,
+            Decision::Approved | Decision::ApprovedWithWarnings
+        ),
         "{:#?}",
         v.findings
     );
-    assert!(v.findings.iter().all(|f| f.outcome == Outcome::Warn), "{:#?}", v.findings);
+    assert!(
+        v.findings.iter().all(|f| f.outcome == Outcome::Warn),
+        "{:#?}",
+        v.findings
+    );
     assert_eq!(v.plan_hash, plan_hash(&plan));
     assert_eq!(v.approved_plan_hash, plan_hash(&v.plan));
     assert_eq!(v.plan, plan, "an approved plan leaves the audit unchanged");
-    assert_eq!(v.request_hash, paved_core::canonical::request_hash(PROD_APP));
+    assert_eq!(
+        v.request_hash,
+        paved_core::canonical::request_hash(PROD_APP)
+    );
     assert!(v.approvers.is_empty());
-    for rule in ["intent_scope", "intent_actions", "intent_resources", "intent_size", "encryption_at_rest", "no_world_open_ingress", "recomputed_costs"] {
-        let c = v.checks.iter().find(|c| c.rule == rule).unwrap_or_else(|| panic!("no check {rule}"));
+    for rule in [
+        "intent_scope",
+        "intent_actions",
+        "intent_resources",
+        "intent_size",
+        "encryption_at_rest",
+        "no_world_open_ingress",
+        "recomputed_costs",
+    ] {
+        let c = v
+            .checks
+            .iter()
+            .find(|c| c.rule == rule)
+            .unwrap_or_else(|| panic!("no check {rule}"));
         assert!(c.passed, "{c:?}");
     }
 }
@@ -82,40 +107,70 @@ fn port_22_open_to_the_world_added_to_a_dev_request_is_vetoed() {
     assert_eq!(v.decision, Decision::Vetoed);
     let ingress = vetoes_of(&v, "no_world_open_ingress");
     assert_eq!(ingress.len(), 1, "{:#?}", v.findings);
-    assert_eq!(ingress[0].resource.as_deref(), Some("aws_security_group.debug"));
-    assert!(ingress[0].message.contains("port 22"), "{}", ingress[0].message);
+    assert_eq!(
+        ingress[0].resource.as_deref(),
+        Some("aws_security_group.debug")
+    );
+    assert!(
+        ingress[0].message.contains("port 22"),
+        "{}",
+        ingress[0].message
+    );
     assert!(ingress[0].suggestion.is_some());
     // The audit's own reading also finds a security group nobody asked for.
     let extra = vetoes_of(&v, "intent_resources");
     assert_eq!(extra.len(), 1, "{:#?}", v.findings);
-    assert_eq!(extra[0].resource.as_deref(), Some("aws_security_group.debug"));
+    assert_eq!(
+        extra[0].resource.as_deref(),
+        Some("aws_security_group.debug")
+    );
     assert_eq!(extra[0].level, Level::Intent);
 }
 
 #[test]
 fn port_22_opened_on_an_existing_security_group_is_vetoed() {
     let mut plan = planned(DEV_APP);
-    let app = plan.resource_mut("aws_security_group.app").expect("the web app path has an app security group");
+    let app = plan
+        .resource_mut("aws_security_group.app")
+        .expect("the web app path has an app security group");
     if let Some(serde_json::Value::Array(rules)) = app.values.get_mut("ingress") {
         rules.push(json!({"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}));
     }
     let v = audit(DEV_APP, &plan);
     assert_eq!(v.decision, Decision::Vetoed);
-    assert_eq!(vetoes_of(&v, "no_world_open_ingress")[0].resource.as_deref(), Some("aws_security_group.app"));
+    assert_eq!(
+        vetoes_of(&v, "no_world_open_ingress")[0]
+            .resource
+            .as_deref(),
+        Some("aws_security_group.app")
+    );
 }
 
 #[test]
 fn a_bastion_host_nobody_asked_for_is_vetoed() {
     let mut plan = planned(DEV_APP);
-    plan.resources.push(res("aws_instance", "bastion", json!({"instance_type": "t3.micro", "ami": "ami-123",
-        "root_block_device": [{"encrypted": true}]})));
+    plan.resources.push(res(
+        "aws_instance",
+        "bastion",
+        json!({"instance_type": "t3.micro", "ami": "ami-123",
+        "root_block_device": [{"encrypted": true}]}),
+    ));
     let v = audit(DEV_APP, &plan);
     assert_eq!(v.decision, Decision::Vetoed);
     let f = vetoes_of(&v, "intent_resources");
     assert_eq!(f.len(), 1, "{:#?}", v.findings);
     assert_eq!(f[0].resource.as_deref(), Some("aws_instance.bastion"));
-    assert!(f[0].message.contains("aws_instance.bastion"), "{}", f[0].message);
-    assert!(f[0].suggestion.as_deref().unwrap_or("").contains("Remove aws_instance.bastion"));
+    assert!(
+        f[0].message.contains("aws_instance.bastion"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].suggestion
+            .as_deref()
+            .unwrap_or("")
+            .contains("Remove aws_instance.bastion")
+    );
 }
 
 #[test]
@@ -127,30 +182,56 @@ fn renamed_resources_from_another_tool_still_pass() {
         let renamed = format!("{}.x_{}", r.kind, r.name);
         text = text.replace(&format!("\"{}\"", r.address), &format!("\"{renamed}\""));
         text = text.replace(&format!("{}.", r.address), &format!("{renamed}."));
-        text = text.replace(&format!("\"name\":\"{}\"", r.name), &format!("\"name\":\"x_{}\"", r.name));
+        text = text.replace(
+            &format!("\"name\":\"{}\"", r.name),
+            &format!("\"name\":\"x_{}\"", r.name),
+        );
     }
     let other: Plan = serde_json::from_str(&text).unwrap();
     assert!(other.resources.iter().all(|r| r.name.starts_with("x_")));
     let v = audit(PROD_APP, &other);
-    assert!(!v.findings.iter().any(|f| f.level == Level::Intent), "{:#?}", v.findings);
+    assert!(
+        !v.findings.iter().any(|f| f.level == Level::Intent),
+        "{:#?}",
+        v.findings
+    );
 }
 
 #[test]
 fn db_m5_24xlarge_for_an_unspecified_database_is_vetoed() {
     let mut plan = planned(PROD_APP);
-    let db = plan.resources.iter_mut().find(|r| r.kind == "aws_db_instance").unwrap();
-    db.values.insert("instance_class".into(), json!("db.m5.24xlarge"));
+    let db = plan
+        .resources
+        .iter_mut()
+        .find(|r| r.kind == "aws_db_instance")
+        .unwrap();
+    db.values
+        .insert("instance_class".into(), json!("db.m5.24xlarge"));
     let v = audit(PROD_APP, &plan);
     assert_eq!(v.decision, Decision::Vetoed);
     let f = vetoes_of(&v, "intent_size");
     assert_eq!(f.len(), 1, "{:#?}", v.findings);
     let m = &f[0].message;
-    assert!(m.starts_with("You asked for a production PostgreSQL database; the plan has db.m5.24xlarge ($"), "{m}");
+    assert!(
+        m.starts_with(
+            "You asked for a production PostgreSQL database; the plan has db.m5.24xlarge ($"
+        ),
+        "{m}"
+    );
     assert!(m.contains("would fit"), "{m}");
     assert!(f[0].suggestion.is_some());
     // The cost was recomputed from the price table, not taken from the plan.
-    let audited = v.plan.resources.iter().find(|r| r.kind == "aws_db_instance").unwrap();
-    assert!(audited.monthly_cost_usd > 10_000.0, "{}", audited.monthly_cost_usd);
+    let audited = v
+        .plan
+        .resources
+        .iter()
+        .find(|r| r.kind == "aws_db_instance")
+        .unwrap();
+    assert!(
+        audited.monthly_cost_usd > 10_000.0,
+        "{}",
+        audited.monthly_cost_usd
+    );
 }
 
 #[test]
@@ -168,52 +249,99 @@ fn an_unrequested_production_deletion_is_vetoed() {
     let mut plan = planned(DEV_APP);
     plan.resources.push(paved_core::Resource {
         action: ResourceAction::Delete,
-        ..res("aws_db_instance", "billing", json!({"identifier": "billing-prod-db", "engine": "postgres",
-            "instance_class": "db.r5.large", "tags": {"environment": "production"}}))
+        ..res(
+            "aws_db_instance",
+            "billing",
+            json!({"identifier": "billing-prod-db", "engine": "postgres",
+            "instance_class": "db.r5.large", "tags": {"environment": "production"}}),
+        )
     });
     let v = audit(DEV_APP, &plan);
     assert_eq!(v.decision, Decision::Vetoed);
     let actions = vetoes_of(&v, "intent_actions");
     assert_eq!(actions.len(), 1, "{:#?}", v.findings);
-    assert_eq!(actions[0].resource.as_deref(), Some("aws_db_instance.billing"));
-    assert!(actions[0].message.contains("delete aws_db_instance.billing"), "{}", actions[0].message);
+    assert_eq!(
+        actions[0].resource.as_deref(),
+        Some("aws_db_instance.billing")
+    );
+    assert!(
+        actions[0]
+            .message
+            .contains("delete aws_db_instance.billing"),
+        "{}",
+        actions[0].message
+    );
     let scope = vetoes_of(&v, "intent_scope");
     assert_eq!(scope.len(), 1, "{:#?}", v.findings);
-    assert!(scope[0].message.contains("production"), "{}", scope[0].message);
+    assert!(
+        scope[0].message.contains("production"),
+        "{}",
+        scope[0].message
+    );
 }
 
 #[test]
 fn a_public_database_is_vetoed() {
     let mut plan = planned(PROD_APP);
-    let db = plan.resources.iter_mut().find(|r| r.kind == "aws_db_instance").unwrap();
+    let db = plan
+        .resources
+        .iter_mut()
+        .find(|r| r.kind == "aws_db_instance")
+        .unwrap();
     db.values.insert("publicly_accessible".into(), json!(true));
     let v = audit(PROD_APP, &plan);
     assert_eq!(v.decision, Decision::Vetoed);
-    assert_eq!(vetoes_of(&v, "no_public_databases").len(), 1, "{:#?}", v.findings);
+    assert_eq!(
+        vetoes_of(&v, "no_public_databases").len(),
+        1,
+        "{:#?}",
+        v.findings
+    );
 }
 
 #[test]
 fn an_unencrypted_database_is_auto_fixed() {
     let mut plan = planned(PROD_APP);
-    let db = plan.resources.iter_mut().find(|r| r.kind == "aws_db_instance").unwrap();
+    let db = plan
+        .resources
+        .iter_mut()
+        .find(|r| r.kind == "aws_db_instance")
+        .unwrap();
     db.values.insert("storage_encrypted".into(), json!(false));
     let address = db.address.clone();
     let v = audit(PROD_APP, &plan);
     assert_eq!(v.decision, Decision::AutoFixed, "{:#?}", v.findings);
-    let f: Vec<_> = v.findings.iter().filter(|f| f.outcome == Outcome::Fixed).collect();
+    let f: Vec<_> = v
+        .findings
+        .iter()
+        .filter(|f| f.outcome == Outcome::Fixed)
+        .collect();
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].rule, "encryption_at_rest");
     assert_eq!(f[0].resource.as_deref(), Some(address.as_str()));
-    assert_eq!(v.plan.resource(&address).unwrap().bool_value("storage_encrypted"), Some(true));
+    assert_eq!(
+        v.plan
+            .resource(&address)
+            .unwrap()
+            .bool_value("storage_encrypted"),
+        Some(true)
+    );
     assert_eq!(v.plan_hash, plan_hash(&plan));
-    assert_ne!(v.approved_plan_hash, v.plan_hash, "the fixed plan is a different plan");
+    assert_ne!(
+        v.approved_plan_hash, v.plan_hash,
+        "the fixed plan is a different plan"
+    );
     assert_eq!(v.approved_plan_hash, plan_hash(&v.plan));
 }
 
 #[test]
 fn a_single_az_production_database_is_auto_fixed() {
     let mut plan = planned(PROD_APP);
-    let db = plan.resources.iter_mut().find(|r| r.kind == "aws_db_instance").unwrap();
+    let db = plan
+        .resources
+        .iter_mut()
+        .find(|r| r.kind == "aws_db_instance")
+        .unwrap();
     db.values.insert("multi_az".into(), json!(false));
     let address = db.address.clone();
     let before = db.monthly_cost_usd;
@@ -222,7 +350,10 @@ fn a_single_az_production_database_is_auto_fixed() {
     assert_eq!(rules(&v), ["require_multi_az_production"]);
     let fixed = v.plan.resource(&address).unwrap();
     assert_eq!(fixed.bool_value("multi_az"), Some(true));
-    assert!(fixed.monthly_cost_usd >= before, "the fixed plan is repriced");
+    assert!(
+        fixed.monthly_cost_usd >= before,
+        "the fixed plan is repriced"
+    );
 }
 
 fn first_plan_costing(candidates: &[&str], low: f64, high: f64) -> (String, Plan) {
@@ -286,13 +417,22 @@ fn a_deno_web_app_is_approved_with_a_warning() {
     let request = "Deploy a web app using Deno instead of Node.js";
     let plan = planned(request);
     let v = audit(request, &plan);
-    assert_eq!(v.decision, Decision::ApprovedWithWarnings, "{:#?}", v.findings);
+    assert_eq!(
+        v.decision,
+        Decision::ApprovedWithWarnings,
+        "{:#?}",
+        v.findings
+    );
     let f: Vec<_> = v.findings.iter().filter(|f| f.rule == "off_road").collect();
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].level, Level::Soft);
     assert_eq!(f[0].outcome, Outcome::Warn);
     assert!(f[0].message.contains("deno"), "{}", f[0].message);
-    assert!(f[0].message.contains("operation, patching and monitoring"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("operation, patching and monitoring"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
@@ -300,7 +440,11 @@ fn a_production_plan_for_a_development_request_is_vetoed() {
     let plan = planned(PROD_APP);
     let v = audit(DEV_APP, &plan);
     assert_eq!(v.decision, Decision::Vetoed);
-    assert!(!vetoes_of(&v, "intent_scope").is_empty(), "{:#?}", v.findings);
+    assert!(
+        !vetoes_of(&v, "intent_scope").is_empty(),
+        "{:#?}",
+        v.findings
+    );
 }
 
 #[test]
@@ -309,14 +453,24 @@ fn a_create_request_never_justifies_an_update() {
     plan.resources[0].action = ResourceAction::Update;
     let v = audit(DEV_APP, &plan);
     assert_eq!(v.decision, Decision::Vetoed);
-    assert_eq!(vetoes_of(&v, "intent_actions").len(), 1, "{:#?}", v.findings);
+    assert_eq!(
+        vetoes_of(&v, "intent_actions").len(),
+        1,
+        "{:#?}",
+        v.findings
+    );
 }
 
 #[test]
 fn auditing_is_deterministic() {
     let mut plan = planned(PROD_APP);
-    plan.resources[0].values.insert("tags".into(), json!({"environment": "production"}));
+    plan.resources[0]
+        .values
+        .insert("tags".into(), json!({"environment": "production"}));
     let a = audit(PROD_APP, &plan);
     let b = auditor().audit(PROD_APP, &plan, &AuditContext::default());
-    assert_eq!(paved_core::canonical::to_vec(&a), paved_core::canonical::to_vec(&b));
+    assert_eq!(
+        paved_core::canonical::to_vec(&a),
+        paved_core::canonical::to_vec(&b)
+    );
 }

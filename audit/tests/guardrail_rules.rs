@@ -29,12 +29,19 @@ fn of<'a>(j: &'a Judgement, rule: &str) -> Vec<&'a Finding> {
 }
 
 fn check_passed(j: &Judgement, rule: &str) -> bool {
-    j.checks.iter().find(|c| c.rule == rule).map(|c| c.passed).unwrap_or_else(|| panic!("no check {rule}"))
+    j.checks
+        .iter()
+        .find(|c| c.rule == rule)
+        .map(|c| c.passed)
+        .unwrap_or_else(|| panic!("no check {rule}"))
 }
 
 #[test]
 fn a_clean_plan_passes_every_rule() {
-    let mut p = plan(Environment::Production, vec![alb_sg(), public_alb(), db_sg(), good_db()]);
+    let mut p = plan(
+        Environment::Production,
+        vec![alb_sg(), public_alb(), db_sg(), good_db()],
+    );
     let j = judge(Environment::Production, &mut p);
     assert!(j.findings.is_empty(), "{:#?}", j.findings);
     assert_eq!(j.checks.len(), 13);
@@ -54,7 +61,11 @@ fn encryption_at_rest_fixes_an_unencrypted_database() {
     assert_eq!(f[0].outcome, Outcome::Fixed);
     assert_eq!(f[0].level, Level::Hard);
     assert_eq!(f[0].resource.as_deref(), Some("aws_db_instance.main"));
-    assert!(f[0].message.contains("storage_encrypted"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("storage_encrypted"),
+        "{}",
+        f[0].message
+    );
     assert_eq!(p.resources[1].bool_value("storage_encrypted"), Some(true));
     assert!(check_passed(&j, "encryption_at_rest"));
 }
@@ -65,20 +76,35 @@ fn encryption_at_rest_fixes_buckets_caches_and_volumes() {
         Environment::Development,
         vec![
             res("aws_s3_bucket", "data", json!({"bucket": "data"})),
-            res("aws_elasticache_replication_group", "cache", json!({"at_rest_encryption_enabled": false})),
+            res(
+                "aws_elasticache_replication_group",
+                "cache",
+                json!({"at_rest_encryption_enabled": false}),
+            ),
             res("aws_ebs_volume", "scratch", json!({"size": 100})),
-            res("aws_instance", "worker", json!({"instance_type": "t3.micro", "root_block_device": [{"volume_size": 20}]})),
+            res(
+                "aws_instance",
+                "worker",
+                json!({"instance_type": "t3.micro", "root_block_device": [{"volume_size": 20}]}),
+            ),
         ],
     );
     let j = judge(Environment::Development, &mut p);
     assert_eq!(of(&j, "encryption_at_rest").len(), 4, "{:#?}", j.findings);
     assert_eq!(
-        p.resources[0].values["server_side_encryption_configuration"]["rule"]["apply_server_side_encryption_by_default"]["sse_algorithm"],
+        p.resources[0].values["server_side_encryption_configuration"]["rule"]["apply_server_side_encryption_by_default"]
+            ["sse_algorithm"],
         json!("aws:kms")
     );
-    assert_eq!(p.resources[1].bool_value("at_rest_encryption_enabled"), Some(true));
+    assert_eq!(
+        p.resources[1].bool_value("at_rest_encryption_enabled"),
+        Some(true)
+    );
     assert_eq!(p.resources[2].bool_value("encrypted"), Some(true));
-    assert_eq!(p.resources[3].values["root_block_device"][0]["encrypted"], json!(true));
+    assert_eq!(
+        p.resources[3].values["root_block_device"][0]["encrypted"],
+        json!(true)
+    );
 }
 
 #[test]
@@ -86,7 +112,11 @@ fn encryption_at_rest_leaves_encrypted_stores_alone() {
     let mut p = plan(
         Environment::Development,
         vec![
-            res("aws_s3_bucket", "data", json!({"server_side_encryption_configuration": {"rule": {}}})),
+            res(
+                "aws_s3_bucket",
+                "data",
+                json!({"server_side_encryption_configuration": {"rule": {}}}),
+            ),
             res("aws_ebs_volume", "scratch", json!({"encrypted": true})),
         ],
     );
@@ -124,7 +154,8 @@ fn multi_az_is_not_forced_outside_production() {
 fn multi_az_follows_a_production_tag_in_a_development_plan() {
     let mut db = good_db();
     db.values.insert("multi_az".into(), json!(false));
-    db.values.insert("tags".into(), json!({"environment": "production"}));
+    db.values
+        .insert("tags".into(), json!({"environment": "production"}));
     let mut p = plan(Environment::Development, vec![db]);
     let j = judge(Environment::Development, &mut p);
     assert_eq!(of(&j, "require_multi_az_production").len(), 1);
@@ -142,7 +173,12 @@ fn public_databases_are_vetoed_with_a_suggestion() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].outcome, Outcome::Veto);
     assert_eq!(f[0].level, Level::Blocking);
-    assert!(f[0].suggestion.as_deref().unwrap_or("").contains("publicly_accessible = false"));
+    assert!(
+        f[0].suggestion
+            .as_deref()
+            .unwrap_or("")
+            .contains("publicly_accessible = false")
+    );
     assert_eq!(Verdict::decide(&j.findings), Decision::Vetoed);
 }
 
@@ -178,7 +214,10 @@ fn ssh_from_the_world_is_vetoed() {
         "debug",
         json!({"ingress": [{"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}]}),
     );
-    let mut p = plan(Environment::Development, vec![alb_sg(), public_alb(), bastion]);
+    let mut p = plan(
+        Environment::Development,
+        vec![alb_sg(), public_alb(), bastion],
+    );
     let j = judge(Environment::Development, &mut p);
     let f = of(&j, "no_world_open_ingress");
     assert_eq!(f.len(), 1, "{:#?}", j.findings);
@@ -191,7 +230,11 @@ fn ssh_from_the_world_is_vetoed() {
 fn https_on_a_public_load_balancer_passes() {
     let mut p = plan(Environment::Production, vec![alb_sg(), public_alb()]);
     let j = judge(Environment::Production, &mut p);
-    assert!(of(&j, "no_world_open_ingress").is_empty(), "{:#?}", j.findings);
+    assert!(
+        of(&j, "no_world_open_ingress").is_empty(),
+        "{:#?}",
+        j.findings
+    );
 }
 
 #[test]
@@ -223,11 +266,20 @@ fn separate_rule_resources_and_ipv6_are_read() {
         "all",
         json!({"ip_protocol": "-1", "cidr_ipv4": "0.0.0.0/0", "security_group_id": "${aws_security_group.alb.id}"}),
     );
-    let mut p = plan(Environment::Production, vec![alb_sg(), public_alb(), rule, v2]);
+    let mut p = plan(
+        Environment::Production,
+        vec![alb_sg(), public_alb(), rule, v2],
+    );
     let j = judge(Environment::Production, &mut p);
     let f = of(&j, "no_world_open_ingress");
     let addrs: Vec<_> = f.iter().filter_map(|f| f.resource.as_deref()).collect();
-    assert_eq!(addrs, ["aws_security_group_rule.rdp", "aws_vpc_security_group_ingress_rule.all"]);
+    assert_eq!(
+        addrs,
+        [
+            "aws_security_group_rule.rdp",
+            "aws_vpc_security_group_ingress_rule.all"
+        ]
+    );
 }
 
 // mfa_for_admin
@@ -243,8 +295,17 @@ fn admin_without_mfa_is_vetoed() {
     let j = judge(Environment::Production, &mut p);
     let f = of(&j, "mfa_for_admin");
     assert_eq!(f.len(), 1);
-    assert!(f[0].message.contains("AdministratorAccess"), "{}", f[0].message);
-    assert!(f[0].suggestion.as_deref().unwrap_or("").contains("MultiFactorAuthPresent"));
+    assert!(
+        f[0].message.contains("AdministratorAccess"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].suggestion
+            .as_deref()
+            .unwrap_or("")
+            .contains("MultiFactorAuthPresent")
+    );
 }
 
 #[test]
@@ -256,8 +317,12 @@ fn least_privilege_and_mfa_guarded_policies_pass() {
         Environment::Production,
         vec![
             res("aws_iam_policy", "breakglass", json!({"policy": doc})),
-            res("aws_iam_role_policy_attachment", "logs", json!({"role": "app",
-                "policy_arn": "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess"})),
+            res(
+                "aws_iam_role_policy_attachment",
+                "logs",
+                json!({"role": "app",
+                "policy_arn": "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess"}),
+            ),
         ],
     );
     let j = judge(Environment::Production, &mut p);
@@ -274,7 +339,11 @@ fn pci_intent() -> Intent {
 
 fn pci_resources() -> Vec<paved_core::Resource> {
     vec![
-        res("aws_vpc", "main", json!({"cidr_block": "10.101.0.0/16", "tags": {"segment": "prod-pci"}})),
+        res(
+            "aws_vpc",
+            "main",
+            json!({"cidr_block": "10.101.0.0/16", "tags": {"segment": "prod-pci"}}),
+        ),
         res("aws_kms_key", "data", json!({"enable_key_rotation": true})),
         res("aws_flow_log", "vpc", json!({"traffic_type": "ALL"})),
         res("aws_wafv2_web_acl", "web", json!({"scope": "REGIONAL"})),
@@ -298,7 +367,11 @@ fn pci_plans_missing_a_firewall_and_logging_are_vetoed() {
     let j = judge_with("payments", &pci_intent(), &AuditContext::default(), &mut p);
     let f = of(&j, "pci_baseline");
     assert_eq!(f.len(), 1);
-    assert!(f[0].message.contains("web application firewall"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("web application firewall"),
+        "{}",
+        f[0].message
+    );
     assert!(f[0].message.contains("logging"), "{}", f[0].message);
     assert!(!f[0].message.contains("KMS"), "{}", f[0].message);
 }
@@ -311,7 +384,11 @@ fn a_pci_request_cannot_escape_the_baseline_by_dropping_the_segment_tag() {
     let j = judge_with("payments", &pci_intent(), &AuditContext::default(), &mut p);
     let f = of(&j, "pci_baseline");
     assert_eq!(f.len(), 1);
-    assert!(f[0].message.contains("isolated network"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("isolated network"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
@@ -335,22 +412,39 @@ fn gdpr_intent(region: &str) -> Intent {
 #[test]
 fn gdpr_data_outside_the_eu_is_moved_before_deployment() {
     let mut db = good_db();
-    db.values.insert("availability_zone".into(), json!("us-east-1a"));
+    db.values
+        .insert("availability_zone".into(), json!("us-east-1a"));
     let mut p = plan(Environment::Production, vec![db]);
-    let j = judge_with("EU customers", &gdpr_intent("eu-west-1"), &AuditContext::default(), &mut p);
+    let j = judge_with(
+        "EU customers",
+        &gdpr_intent("eu-west-1"),
+        &AuditContext::default(),
+        &mut p,
+    );
     let f = of(&j, "gdpr_data_residency");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].outcome, Outcome::Fixed);
     assert_eq!(f[0].level, Level::Blocking);
-    assert_eq!(p.region, "eu-west-1", "the request's own EU region is preferred");
-    assert_eq!(p.resources[0].str_value("availability_zone"), Some("eu-west-1a"));
+    assert_eq!(
+        p.region, "eu-west-1",
+        "the request's own EU region is preferred"
+    );
+    assert_eq!(
+        p.resources[0].str_value("availability_zone"),
+        Some("eu-west-1a")
+    );
     assert_eq!(Verdict::decide(&j.findings), Decision::AutoFixed);
 }
 
 #[test]
 fn gdpr_fix_uses_the_policy_region_when_the_request_named_none_in_the_eu() {
     let mut p = plan(Environment::Production, vec![good_db()]);
-    let j = judge_with("EU customers", &gdpr_intent("us-east-1"), &AuditContext::default(), &mut p);
+    let j = judge_with(
+        "EU customers",
+        &gdpr_intent("us-east-1"),
+        &AuditContext::default(),
+        &mut p,
+    );
     assert_eq!(of(&j, "gdpr_data_residency")[0].outcome, Outcome::Fixed);
     assert_eq!(p.region, "eu-central-1");
 }
@@ -358,7 +452,10 @@ fn gdpr_fix_uses_the_policy_region_when_the_request_named_none_in_the_eu() {
 #[test]
 fn gdpr_data_outside_the_eu_is_vetoed_once_deployed() {
     let mut p = plan(Environment::Production, vec![good_db()]);
-    let ctx = AuditContext { deployed: true, ..AuditContext::default() };
+    let ctx = AuditContext {
+        deployed: true,
+        ..AuditContext::default()
+    };
     let j = judge_with("EU customers", &gdpr_intent("eu-west-1"), &ctx, &mut p);
     let f = of(&j, "gdpr_data_residency");
     assert_eq!(f.len(), 1);
@@ -371,7 +468,12 @@ fn gdpr_data_outside_the_eu_is_vetoed_once_deployed() {
 fn gdpr_data_in_the_eu_passes_and_other_data_is_not_pinned() {
     let mut p = plan(Environment::Production, vec![good_db()]);
     p.region = "eu-central-1".into();
-    let j = judge_with("EU customers", &gdpr_intent("eu-central-1"), &AuditContext::default(), &mut p);
+    let j = judge_with(
+        "EU customers",
+        &gdpr_intent("eu-central-1"),
+        &AuditContext::default(),
+        &mut p,
+    );
     assert!(of(&j, "gdpr_data_residency").is_empty());
     let mut p = plan(Environment::Production, vec![good_db()]);
     let j = judge(Environment::Production, &mut p);
@@ -383,7 +485,12 @@ fn eu_personal_data_counts_as_gdpr() {
     let mut i = intent(Environment::Production);
     i.details.eu_personal_data = true;
     let mut p = plan(Environment::Production, vec![good_db()]);
-    let j = judge_with("customer data of EU citizens", &i, &AuditContext::default(), &mut p);
+    let j = judge_with(
+        "customer data of EU citizens",
+        &i,
+        &AuditContext::default(),
+        &mut p,
+    );
     assert_eq!(of(&j, "gdpr_data_residency").len(), 1);
 }
 
@@ -423,8 +530,15 @@ fn cost_above_5000_escalates_to_the_finance_manager_alone() {
     assert!(of(&j, "monthly_limit_1000").is_empty(), "superseded");
     assert_eq!(j.approvers, ["finance_manager"]);
     assert_eq!(Verdict::decide(&j.findings), Decision::Escalated);
-    let c = j.checks.iter().find(|c| c.rule == "monthly_limit_1000").unwrap();
-    assert!(!c.passed && c.summary.contains("superseded by monthly_limit_5000"), "{c:?}");
+    let c = j
+        .checks
+        .iter()
+        .find(|c| c.rule == "monthly_limit_1000")
+        .unwrap();
+    assert!(
+        !c.passed && c.summary.contains("superseded by monthly_limit_5000"),
+        "{c:?}"
+    );
 }
 
 #[test]
@@ -450,14 +564,20 @@ fn thresholds_are_strictly_above() {
 fn prod_update() -> Plan {
     let mut db = good_db();
     db.action = ResourceAction::Update;
-    db.values.insert("instance_class".into(), json!("db.r5.xlarge"));
+    db.values
+        .insert("instance_class".into(), json!("db.r5.xlarge"));
     plan(Environment::Production, vec![db])
 }
 
 #[test]
 fn production_changes_without_a_ticket_escalate_to_the_change_manager() {
     let mut p = prod_update();
-    let j = judge_with("resize the billing database", &intent(Environment::Production), &AuditContext::default(), &mut p);
+    let j = judge_with(
+        "resize the billing database",
+        &intent(Environment::Production),
+        &AuditContext::default(),
+        &mut p,
+    );
     let f = of(&j, "production_change_ticket");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].outcome, Outcome::Escalate);
@@ -468,15 +588,36 @@ fn production_changes_without_a_ticket_escalate_to_the_change_manager() {
 #[test]
 fn a_ticket_in_the_request_or_the_context_satisfies_it() {
     let mut p = prod_update();
-    let j = judge_with("resize billing db, chg-4711", &intent(Environment::Production), &AuditContext::default(), &mut p);
+    let j = judge_with(
+        "resize billing db, chg-4711",
+        &intent(Environment::Production),
+        &AuditContext::default(),
+        &mut p,
+    );
     assert!(of(&j, "production_change_ticket").is_empty());
-    let ctx = AuditContext { change_ticket: Some("CHG-1234".into()), ..AuditContext::default() };
+    let ctx = AuditContext {
+        change_ticket: Some("CHG-1234".into()),
+        ..AuditContext::default()
+    };
     let mut p = prod_update();
-    let j = judge_with("resize billing db", &intent(Environment::Production), &ctx, &mut p);
+    let j = judge_with(
+        "resize billing db",
+        &intent(Environment::Production),
+        &ctx,
+        &mut p,
+    );
     assert!(of(&j, "production_change_ticket").is_empty());
-    let ctx = AuditContext { change_ticket: Some("see jira".into()), ..AuditContext::default() };
+    let ctx = AuditContext {
+        change_ticket: Some("see jira".into()),
+        ..AuditContext::default()
+    };
     let mut p = prod_update();
-    let j = judge_with("resize billing db", &intent(Environment::Production), &ctx, &mut p);
+    let j = judge_with(
+        "resize billing db",
+        &intent(Environment::Production),
+        &ctx,
+        &mut p,
+    );
     assert_eq!(of(&j, "production_change_ticket").len(), 1);
 }
 
@@ -506,13 +647,20 @@ fn deletions_wait_for_the_requester() {
     let f = of(&j, "deletion_confirmation");
     assert_eq!(f.len(), 1);
     assert_eq!(j.approvers, ["requester"]);
-    assert!(f[0].message.contains("delete aws_db_instance.main"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("delete aws_db_instance.main"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
 fn confirmed_deletions_pass() {
     let mut p = deletion(Environment::Development);
-    let ctx = AuditContext { confirmed_deletion: true, ..AuditContext::default() };
+    let ctx = AuditContext {
+        confirmed_deletion: true,
+        ..AuditContext::default()
+    };
     let j = judge_with("delete it", &intent(Environment::Development), &ctx, &mut p);
     assert!(of(&j, "deletion_confirmation").is_empty());
     assert!(j.findings.is_empty(), "{:#?}", j.findings);
@@ -587,7 +735,12 @@ fn each_finding_alone_gives_its_decision() {
 
 #[test]
 fn precedence_of_every_pair() {
-    let order = [("warn", Decision::ApprovedWithWarnings), ("fix", Decision::AutoFixed), ("escalate", Decision::Escalated), ("veto", Decision::Vetoed)];
+    let order = [
+        ("warn", Decision::ApprovedWithWarnings),
+        ("fix", Decision::AutoFixed),
+        ("escalate", Decision::Escalated),
+        ("veto", Decision::Vetoed),
+    ];
     for (i, (a, da)) in order.iter().enumerate() {
         // Against plain approval: the finding wins.
         assert_eq!(decision_of(&[a]).0, *da);
@@ -616,7 +769,12 @@ fn a_pci_change_plan_is_judged_on_what_exists_plus_what_it_changes() {
 
     // Without an inventory, the change is judged on what it changes: nothing required is removed.
     let mut p = change.clone();
-    let j = evaluate(g.policy(), &mut p, &Facts::new("make it PCI, CHG-1", &i, &ctx), &|_| {});
+    let j = evaluate(
+        g.policy(),
+        &mut p,
+        &Facts::new("make it PCI, CHG-1", &i, &ctx),
+        &|_| {},
+    );
     assert!(of(&j, "pci_baseline").is_empty(), "{:#?}", j.findings);
 
     // With an inventory that lacks flow logs, the missing logging is found.
@@ -631,7 +789,17 @@ fn a_pci_change_plan_is_judged_on_what_exists_plus_what_it_changes() {
 
     // A change plan that deletes the flow logs removes the baseline.
     let mut p = change.clone();
-    p.resources.push(res_action("aws_flow_log", "vpc", ResourceAction::Delete, json!({})));
-    let j = evaluate(g.policy(), &mut p, &Facts::new("make it PCI, CHG-1", &i, &ctx), &|_| {});
+    p.resources.push(res_action(
+        "aws_flow_log",
+        "vpc",
+        ResourceAction::Delete,
+        json!({}),
+    ));
+    let j = evaluate(
+        g.policy(),
+        &mut p,
+        &Facts::new("make it PCI, CHG-1", &i, &ctx),
+        &|_| {},
+    );
     assert_eq!(of(&j, "pci_baseline").len(), 1, "{:#?}", j.findings);
 }

@@ -34,7 +34,10 @@ const PATH_REQUESTS: &[(&str, &[&str])] = &[
     ),
     (
         "api_microservice",
-        &["{env} REST API backed by DynamoDB", "public API for partners in {env}, needs auth and rate limiting"],
+        &[
+            "{env} REST API backed by DynamoDB",
+            "public API for partners in {env}, needs auth and rate limiting",
+        ],
     ),
 ];
 
@@ -89,7 +92,13 @@ struct Outcomes {
 
 /// Audits the planner's plan for a request; records a failure when the verdict vetoes, fixes, or
 /// escalates for anything but the governance rules the plan's cost or changes call for.
-fn audit_own_plan(auditor: &Auditor<'_>, catalog: &Catalog, request: &str, ctx: &PlanningContext, out: &mut Outcomes) -> Option<(Plan, Verdict)> {
+fn audit_own_plan(
+    auditor: &Auditor<'_>,
+    catalog: &Catalog,
+    request: &str,
+    ctx: &PlanningContext,
+    out: &mut Outcomes,
+) -> Option<(Plan, Verdict)> {
     let intent = auditor.understand(request);
     let plan = match Planner::new(catalog).plan(&intent, ctx) {
         Ok(Some(p)) => p,
@@ -107,8 +116,14 @@ fn audit_own_plan(auditor: &Auditor<'_>, catalog: &Catalog, request: &str, ctx: 
                 let expected = match f.rule.as_str() {
                     "monthly_limit_5000" => cost > 5000.0,
                     "monthly_limit_10000" => cost > 10000.0,
-                    "deletion_confirmation" => plan.resources.iter().any(|r| r.action == ResourceAction::Delete),
-                    "production_change_ticket" => plan.environment == Environment::Production && plan.resources.iter().any(|r| r.action.touches_existing()),
+                    "deletion_confirmation" => plan
+                        .resources
+                        .iter()
+                        .any(|r| r.action == ResourceAction::Delete),
+                    "production_change_ticket" => {
+                        plan.environment == Environment::Production
+                            && plan.resources.iter().any(|r| r.action.touches_existing())
+                    }
                     _ => false,
                 };
                 !expected
@@ -118,10 +133,18 @@ fn audit_own_plan(auditor: &Auditor<'_>, catalog: &Catalog, request: &str, ctx: 
         .map(|f| format!("{} [{}] {}", f.rule, f.outcome.as_str(), f.message))
         .collect();
     if !bad.is_empty() {
-        out.failures.push(format!("`{request}` ({:?}, {} resources): {bad:#?}", verdict.decision, plan.resources.len()));
+        out.failures.push(format!(
+            "`{request}` ({:?}, {} resources): {bad:#?}",
+            verdict.decision,
+            plan.resources.len()
+        ));
     }
     if intent.action == Action::Create && verdict.decision != Decision::Escalated {
-        assert!(verdict.decision.may_run(), "{request}: {:?}", verdict.decision);
+        assert!(
+            verdict.decision.may_run(),
+            "{request}: {:?}",
+            verdict.decision
+        );
     }
     Some((plan, verdict))
 }
@@ -131,7 +154,10 @@ fn every_golden_path_in_every_environment_is_approved() {
     let catalog = Catalog::shipped();
     let guardrails = Guardrails::shipped();
     let auditor = Auditor::new(&catalog, &guardrails);
-    let mut out = Outcomes { audited: 0, failures: Vec::new() };
+    let mut out = Outcomes {
+        audited: 0,
+        failures: Vec::new(),
+    };
     for path in &catalog.paths {
         let requests = PATH_REQUESTS
             .iter()
@@ -146,14 +172,32 @@ fn every_golden_path_in_every_environment_is_approved() {
                 if intent.golden_path.as_deref() != Some(path.id.as_str()) {
                     continue;
                 }
-                if audit_own_plan(&auditor, &catalog, &request, &PlanningContext::default(), &mut out).is_some() {
+                if audit_own_plan(
+                    &auditor,
+                    &catalog,
+                    &request,
+                    &PlanningContext::default(),
+                    &mut out,
+                )
+                .is_some()
+                {
                     planned_here += 1;
                 }
             }
         }
-        assert!(planned_here > 0, "no request planned on golden path {}", path.id);
+        assert!(
+            planned_here > 0,
+            "no request planned on golden path {}",
+            path.id
+        );
     }
-    assert!(out.failures.is_empty(), "{} of {} audits falsely judged:\n{}", out.failures.len(), out.audited, out.failures.join("\n"));
+    assert!(
+        out.failures.is_empty(),
+        "{} of {} audits falsely judged:\n{}",
+        out.failures.len(),
+        out.audited,
+        out.failures.join("\n")
+    );
 }
 
 #[test]
@@ -161,12 +205,27 @@ fn the_planners_plans_for_many_requests_are_never_vetoed() {
     let catalog = Catalog::shipped();
     let guardrails = Guardrails::shipped();
     let auditor = Auditor::new(&catalog, &guardrails);
-    let mut out = Outcomes { audited: 0, failures: Vec::new() };
+    let mut out = Outcomes {
+        audited: 0,
+        failures: Vec::new(),
+    };
     for request in MORE_REQUESTS {
-        audit_own_plan(&auditor, &catalog, request, &PlanningContext::default(), &mut out);
+        audit_own_plan(
+            &auditor,
+            &catalog,
+            request,
+            &PlanningContext::default(),
+            &mut out,
+        );
     }
     assert!(out.audited >= 25, "only {} requests planned", out.audited);
-    assert!(out.failures.is_empty(), "{} of {} audits falsely judged:\n{}", out.failures.len(), out.audited, out.failures.join("\n"));
+    assert!(
+        out.failures.is_empty(),
+        "{} of {} audits falsely judged:\n{}",
+        out.failures.len(),
+        out.audited,
+        out.failures.join("\n")
+    );
 }
 
 #[test]
@@ -174,7 +233,10 @@ fn change_plans_against_an_inventory_are_not_vetoed() {
     let catalog = Catalog::shipped();
     let guardrails = Guardrails::shipped();
     let auditor = Auditor::new(&catalog, &guardrails);
-    let mut out = Outcomes { audited: 0, failures: Vec::new() };
+    let mut out = Outcomes {
+        audited: 0,
+        failures: Vec::new(),
+    };
     // What exists: payment-service in staging and production, and checkout in production.
     let mut inventory = Vec::new();
     for request in [
@@ -187,7 +249,10 @@ fn change_plans_against_an_inventory_are_not_vetoed() {
             inventory.extend(p.resources);
         }
     }
-    let ctx = PlanningContext { inventory, ..PlanningContext::default() };
+    let ctx = PlanningContext {
+        inventory,
+        ..PlanningContext::default()
+    };
     let mut audited = Vec::new();
     for request in [
         "Delete the staging environment of payment-service",
@@ -202,8 +267,17 @@ fn change_plans_against_an_inventory_are_not_vetoed() {
     assert!(out.failures.is_empty(), "{}", out.failures.join("\n"));
     let deletion = audited.iter().find(|(r, _, _)| r.starts_with("Delete"));
     if let Some((_, plan, verdict)) = deletion {
-        assert!(plan.resources.iter().all(|r| r.action == ResourceAction::Delete));
-        assert_eq!(verdict.decision, Decision::Escalated, "{:#?}", verdict.findings);
+        assert!(
+            plan.resources
+                .iter()
+                .all(|r| r.action == ResourceAction::Delete)
+        );
+        assert_eq!(
+            verdict.decision,
+            Decision::Escalated,
+            "{:#?}",
+            verdict.findings
+        );
         assert!(verdict.approvers.contains(&"requester".to_string()));
         assert!(!verdict.findings.iter().any(|f| f.level == Level::Intent));
     }

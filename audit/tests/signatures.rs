@@ -24,11 +24,21 @@ fn verdict_and_plan() -> (Verdict, Plan) {
     let guardrails = Guardrails::shipped();
     let auditor = Auditor::new(&catalog, &guardrails);
     let intent = auditor.understand(REQUEST);
-    let mut plan = Planner::new(&catalog).plan(&intent, &PlanningContext::default()).unwrap().unwrap();
+    let mut plan = Planner::new(&catalog)
+        .plan(&intent, &PlanningContext::default())
+        .unwrap()
+        .unwrap();
     // An unencrypted database, so that the verdict carries a fix and a changed plan.
-    let db = plan.resources.iter_mut().find(|r| r.kind == "aws_db_instance").unwrap();
+    let db = plan
+        .resources
+        .iter_mut()
+        .find(|r| r.kind == "aws_db_instance")
+        .unwrap();
     db.values.insert("storage_encrypted".into(), json!(false));
-    (auditor.audit(REQUEST, &plan, &AuditContext::default()), plan)
+    (
+        auditor.audit(REQUEST, &plan, &AuditContext::default()),
+        plan,
+    )
 }
 
 #[test]
@@ -38,7 +48,11 @@ fn generated_keys_sign_and_verify() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&written.private_key).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(&written.private_key)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600);
     }
     let pem = std::fs::read_to_string(&written.private_key).unwrap();
@@ -61,7 +75,10 @@ fn generated_keys_sign_and_verify() {
 fn an_existing_key_is_replaced_only_with_force() {
     let dir = scratch_dir("force");
     let first = keys::generate_keypair(&dir, false).unwrap();
-    assert!(matches!(keys::generate_keypair(&dir, false), Err(KeyError::Exists(_))));
+    assert!(matches!(
+        keys::generate_keypair(&dir, false),
+        Err(KeyError::Exists(_))
+    ));
     let second = keys::generate_keypair(&dir, true).unwrap();
     assert_ne!(first.key_id, second.key_id);
     let _ = std::fs::remove_dir_all(&dir);
@@ -86,7 +103,10 @@ fn a_file_that_is_no_key_is_refused() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("audit.pub");
     std::fs::write(&path, "not a key").unwrap();
-    assert!(matches!(keys::load_verifying_key(&path), Err(KeyError::Malformed(..))));
+    assert!(matches!(
+        keys::load_verifying_key(&path),
+        Err(KeyError::Malformed(..))
+    ));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -103,9 +123,15 @@ fn unsigned_and_wrongly_signed_verdicts_fail() {
     let judged = plan_hash(&plan);
     let mut unsigned = verdict.clone();
     unsigned.signature = None;
-    assert_eq!(verify_verdict(&key, &unsigned, &judged), Err(SignatureError::Unsigned));
+    assert_eq!(
+        verify_verdict(&key, &unsigned, &judged),
+        Err(SignatureError::Unsigned)
+    );
     let other = ed25519_dalek::SigningKey::from_bytes(&[9u8; 32]).verifying_key();
-    assert!(matches!(verify_verdict(&other, &verdict, &judged), Err(SignatureError::WrongKey { .. })));
+    assert!(matches!(
+        verify_verdict(&other, &verdict, &judged),
+        Err(SignatureError::WrongKey { .. })
+    ));
     // A verdict made for another plan version does not authorise this one.
     let mut changed = plan.clone();
     changed.region = "us-west-2".into();
@@ -120,11 +146,16 @@ fn changing_the_approved_plan_breaks_the_signature() {
     let (verdict, plan, key) = signed();
     let judged = plan_hash(&plan);
     let mut v = verdict.clone();
-    v.plan.resources[0].values.insert("publicly_accessible".into(), json!(true));
+    v.plan.resources[0]
+        .values
+        .insert("publicly_accessible".into(), json!(true));
     assert!(verify_verdict(&key, &v, &judged).is_err());
     let mut v = verdict.clone();
     v.decision = paved_core::Decision::Approved;
-    assert_eq!(verify_verdict(&key, &v, &judged), Err(SignatureError::Mismatch));
+    assert_eq!(
+        verify_verdict(&key, &v, &judged),
+        Err(SignatureError::Mismatch)
+    );
 }
 
 /// A small signed verdict (a few resources, so that every byte can be flipped quickly).
@@ -134,7 +165,8 @@ fn small_signed() -> (Verdict, Plan, ed25519_dalek::VerifyingKey) {
     let auditor = Auditor::new(&catalog, &guardrails);
     let (_, big) = verdict_and_plan();
     let mut plan = big.clone();
-    plan.resources.retain(|r| matches!(r.kind.as_str(), "aws_db_instance" | "aws_security_group"));
+    plan.resources
+        .retain(|r| matches!(r.kind.as_str(), "aws_db_instance" | "aws_security_group"));
     for r in plan.resources.iter_mut() {
         r.depends_on.clear();
     }
@@ -166,7 +198,9 @@ fn flipping_any_byte_of_the_signed_verdict_fails_verification() {
         };
         let mut copy = bytes.to_vec();
         copy[i] = flipped;
-        let Ok(changed) = serde_json::from_slice::<Verdict>(&copy) else { continue };
+        let Ok(changed) = serde_json::from_slice::<Verdict>(&copy) else {
+            continue;
+        };
         tried += 1;
         assert!(
             verify_verdict(&key, &changed, &judged).is_err(),
@@ -181,7 +215,9 @@ fn flipping_any_byte_of_the_signed_verdict_fails_verification() {
 /// validator needs no registry.
 fn verdict_validator() -> jsonschema::Validator {
     let read = |name: &str| -> Value {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/schemas").join(name);
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/schemas")
+            .join(name);
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
     };
     let mut verdict = read("verdict.schema.json");
@@ -199,7 +235,10 @@ fn verdicts_follow_the_contract_schema() {
     let validator = verdict_validator();
     let (verdict, _, _) = signed();
     let value = serde_json::to_value(&verdict).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     // The schema is strict enough to catch a broken verdict.
     let mut broken = value.clone();
@@ -223,15 +262,25 @@ fn every_example_plan_gives_a_schema_valid_verdict() {
         if path.extension().is_none_or(|e| e != "json") {
             continue;
         }
-        let example: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let example: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let request = example["request"].as_str().unwrap();
         let expected = example["expected_decision"].as_str().unwrap();
         let plan: Plan = serde_json::from_value(example["plan"].clone()).unwrap();
         plan.validate().unwrap();
         let verdict = auditor.audit(request, &plan, &AuditContext::default());
-        assert_eq!(verdict.decision.as_str(), expected, "{}: {:#?}", path.display(), verdict.findings);
+        assert_eq!(
+            verdict.decision.as_str(),
+            expected,
+            "{}: {:#?}",
+            path.display(),
+            verdict.findings
+        );
         let value = serde_json::to_value(&verdict).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
         seen += 1;
     }

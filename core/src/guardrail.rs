@@ -772,7 +772,7 @@ impl GuardrailPolicy {
                     format!("rule `{name}`: only a world_open_ingress rule has `allowed_ports`"),
                 );
             }
-            if (kind == Some(CheckKind::DataResidency)) != !rule.allowed_regions.is_empty() {
+            if (kind == Some(CheckKind::DataResidency)) == rule.allowed_regions.is_empty() {
                 return err(
                     "allowed_regions",
                     format!(

@@ -41,8 +41,8 @@ struct RuleResult {
     hits: Vec<Hit>,
 }
 
-/// Evaluates every guardrail against `plan`, applying fixes to it. `reprice` recomputes the
-/// plan's costs from the price table after the fixes.
+/// Evaluates every guardrail against `plan` (already priced from the price table), applying
+/// fixes to it. `reprice` recomputes the plan's costs when a fix changed it.
 pub fn evaluate(
     policy: &GuardrailPolicy,
     plan: &mut Plan,
@@ -60,7 +60,14 @@ pub fn evaluate(
             results[i] = Some(run_rule(policy, rule, plan, facts, true));
         }
     }
-    reprice(plan);
+    // The caller priced the plan as given; only a changed plan needs pricing again.
+    let changed = results
+        .iter()
+        .flatten()
+        .any(|r| r.hits.iter().any(|h| h.fixed));
+    if changed {
+        reprice(plan);
+    }
     for (i, rule) in rules.iter().enumerate() {
         if results[i].is_none() {
             results[i] = Some(run_rule(policy, rule, plan, facts, false));
@@ -270,17 +277,17 @@ fn run_rule(
     match rule.kind {
         Some(kind) if kind.plan_wide() => plan_wide(rule, kind, &scope, plan, facts, fix),
         Some(kind) => {
-            let plan_view = plan.clone();
+            let plan_view: &Plan = plan;
             let mut hits = Vec::new();
             let mut applicable = false;
             for r in plan_view
                 .resources
                 .iter()
-                .filter(|r| in_scope(&scope, r, &plan_view, rule))
+                .filter(|r| in_scope(&scope, r, plan_view, rule))
             {
                 applicable = true;
-                if let Some(detail) = resource_kind(rule, kind, &plan_view, r) {
-                    let mut values = resource_values(r, &plan_view);
+                if let Some(detail) = resource_kind(rule, kind, plan_view, r) {
+                    let mut values = resource_values(r, plan_view);
                     values.insert("detail", detail);
                     hits.push(Hit {
                         resource: Some(r.address.clone()),
@@ -480,22 +487,23 @@ fn conditions(rule: &Guardrail, scope: &Scope, plan: &mut Plan, fix: bool) -> Ru
         .iter()
         .map(|c| Scope::parse(&c.applies_to).unwrap_or_default())
         .collect();
-    let view = plan.clone();
+    let view: &Plan = plan;
     let mut hits = Vec::new();
+    let mut to_fix: Vec<(usize, usize)> = Vec::new();
     let mut applicable = false;
     for (idx, r) in view.resources.iter().enumerate() {
-        if !in_scope(scope, r, &view, rule) {
+        if !in_scope(scope, r, view, rule) {
             continue;
         }
-        for (case, cs) in cases.iter().zip(&case_scopes) {
-            if !in_scope(cs, r, &view, rule) {
+        for (ci, (case, cs)) in cases.iter().zip(&case_scopes).enumerate() {
+            if !in_scope(cs, r, view, rule) {
                 continue;
             }
             applicable = true;
             if !case.condition.holds(&r.values) {
                 continue;
             }
-            let mut values = resource_values(r, &view);
+            let mut values = resource_values(r, view);
             let attribute = case.condition.attribute.clone().unwrap_or_default();
             let actual = lookup(&r.values, &attribute);
             values.insert(
@@ -515,8 +523,8 @@ fn conditions(rule: &Guardrail, scope: &Scope, plan: &mut Plan, fix: bool) -> Ru
             let mut fixed = false;
             if let Some(f) = &case.fix {
                 values.insert("fix", f.describe());
-                if fix && let Some(target) = plan.resources.get_mut(idx) {
-                    f.apply(target);
+                if fix {
+                    to_fix.push((idx, ci));
                     fixed = true;
                 }
             }
@@ -527,6 +535,11 @@ fn conditions(rule: &Guardrail, scope: &Scope, plan: &mut Plan, fix: bool) -> Ru
             });
             // One finding per resource and rule, even when several cases match.
             break;
+        }
+    }
+    for (idx, ci) in to_fix {
+        if let (Some(target), Some(f)) = (plan.resources.get_mut(idx), cases[ci].fix.as_ref()) {
+            f.apply(target);
         }
     }
     RuleResult { applicable, hits }

@@ -198,21 +198,29 @@ pub fn mentions_address(text: &str, address: &str) -> bool {
     false
 }
 
+/// True when some string inside a JSON value satisfies `f` (without collecting them).
+pub fn any_string(v: &Value, f: &mut dyn FnMut(&str) -> bool) -> bool {
+    match v {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter().any(|i| any_string(i, f)),
+        Value::Object(m) => m.values().any(|i| any_string(i, f)),
+        _ => false,
+    }
+}
+
 /// True when `from`'s attributes refer to `to`: by address (`aws_security_group.web.id`), or by
 /// the name or id `to` carries.
 pub fn refers_to(from: &Resource, to: &Resource) -> bool {
-    let mut texts = Vec::new();
-    for v in from.values.values() {
-        strings(v, &mut texts);
-    }
     let own: Vec<&str> = ["name", "id", "arn"]
         .iter()
         .filter_map(|k| to.str_value(k))
         .filter(|s| s.len() >= 3)
         .collect();
-    texts
-        .iter()
-        .any(|t| mentions_address(t, &to.address) || own.iter().any(|o| t == o))
+    from.values.values().any(|v| {
+        any_string(v, &mut |t| {
+            mentions_address(t, &to.address) || own.iter().any(|o| t == *o)
+        })
+    })
 }
 
 /// Normalises a name for comparison: lower case, `_` and spaces as `-`.

@@ -202,3 +202,90 @@ mod tests {
         assert_eq!(usd(999.999), "$1,000.00");
     }
 }
+
+/// The escalation card an approver sees in their channel.
+#[derive(Template)]
+#[template(path = "terminal/escalation.txt")]
+pub struct EscalationCard {
+    pub request_id: String,
+    pub role: String,
+    pub requester: String,
+    pub request: String,
+    pub golden_path: String,
+    pub environment: String,
+    pub resources: usize,
+    pub total: String,
+    pub reasons: Vec<String>,
+    pub version: i64,
+}
+
+impl EscalationCard {
+    pub fn new(role: &str, c: &crate::engine::Conversation) -> EscalationCard {
+        let plan = c.current().map(|p| &p.plan);
+        let reasons = c
+            .verdict
+            .iter()
+            .flat_map(|v| v.findings.iter())
+            .filter(|f| f.outcome == paved_core::Outcome::Escalate)
+            .map(|f| f.message.clone())
+            .collect();
+        EscalationCard {
+            request_id: c.request_id.clone(),
+            role: role.to_string(),
+            requester: c.requester.name.clone(),
+            request: c.words.join(" / "),
+            golden_path: plan.and_then(|p| p.golden_path.clone()).unwrap_or_else(|| "none".into()),
+            environment: c.intent.environment.to_string(),
+            resources: plan.map(|p| p.resources.len()).unwrap_or(0),
+            total: usd(c.verdict.as_ref().map(|v| v.plan.estimated_monthly_cost_usd).or(plan.map(|p| p.estimated_monthly_cost_usd)).unwrap_or(0.0)),
+            reasons,
+            version: c.current_version(),
+        }
+    }
+}
+
+/// The summary at the end of a deployment.
+#[derive(Template)]
+#[template(path = "terminal/summary.txt")]
+pub struct SummaryCard {
+    pub request_id: String,
+    pub golden_path: String,
+    pub environment: String,
+    pub region: String,
+    pub created: Vec<String>,
+    pub endpoints: Vec<String>,
+    pub monitoring: Vec<String>,
+    pub drift: Vec<String>,
+    pub total: String,
+    pub next_steps: Vec<String>,
+}
+
+impl SummaryCard {
+    pub fn new(c: &crate::engine::Conversation, created: &[String], drift: &[String]) -> SummaryCard {
+        let plan = c.verdict.as_ref().map(|v| &v.plan).or(c.current().map(|p| &p.plan));
+        let by_type = |kinds: &[&str]| -> Vec<String> {
+            plan.into_iter()
+                .flat_map(|p| p.resources.iter())
+                .filter(|r| kinds.contains(&r.kind.as_str()))
+                .map(|r| r.address.clone())
+                .collect()
+        };
+        let mut next_steps = vec![format!("Roll back with `paved rollback {}` (or say \"roll back {}\")", c.request_id, c.request_id)];
+        if !c.intent.off_road.is_empty() {
+            next_steps.push(format!("You own the operation, patching and monitoring of {}", c.intent.off_road.join(", ")));
+        }
+        next_steps.push(format!("See every step with `paved log --request {}`", c.request_id));
+        SummaryCard {
+            request_id: c.request_id.clone(),
+            golden_path: plan.and_then(|p| p.golden_path.clone()).unwrap_or_else(|| "none".into()),
+            environment: c.intent.environment.to_string(),
+            region: plan.map(|p| p.region.clone()).unwrap_or_default(),
+            created: created.to_vec(),
+            endpoints: by_type(&["aws_lb", "aws_api_gateway_rest_api", "aws_apigatewayv2_api", "aws_db_instance", "aws_elasticache_replication_group"]),
+            monitoring: by_type(&["aws_cloudwatch_dashboard", "aws_cloudwatch_metric_alarm"]),
+            drift: drift.to_vec(),
+            total: usd(plan.map(|p| p.estimated_monthly_cost_usd).unwrap_or(0.0)),
+            next_steps,
+        }
+    }
+}

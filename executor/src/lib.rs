@@ -9,6 +9,8 @@
 //! The AWS provider lives in this crate too (and only here), so that nothing else links the SDK.
 
 pub mod authorise;
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod deploy;
 pub mod ledger;
 pub mod provider;

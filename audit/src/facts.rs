@@ -218,7 +218,7 @@ pub fn refers_to(from: &Resource, to: &Resource) -> bool {
         .collect();
     from.values.values().any(|v| {
         any_string(v, &mut |t| {
-            mentions_address(t, &to.address) || own.iter().any(|o| t == *o)
+            mentions_address(t, &to.address) || own.contains(&t)
         })
     })
 }

@@ -128,7 +128,7 @@ pub enum Handled {
     Judged {
         request_id: String,
         plan_version: i64,
-        verdict: Verdict,
+        verdict: Box<Verdict>,
     },
     /// A checkpoint of the trail was signed (or the head was already covered).
     Checkpointed,
@@ -200,7 +200,7 @@ async fn publish_verdict(
             Ok(Handled::Judged {
                 request_id: request.request_id,
                 plan_version: request.plan_version,
-                verdict,
+                verdict: Box::new(verdict),
             })
         }
         Err(StoreError::LeaseLost { .. }) => {

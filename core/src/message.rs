@@ -250,12 +250,12 @@ impl Message {
             kind: self.kind().to_string(),
             reason,
         };
-        if let Some(id) = self.request_id() {
-            if !is_request_id(id) {
-                return Err(inconsistent(format!(
-                    "`{id}` is not a request id like `req-12345`"
-                )));
-            }
+        if let Some(id) = self.request_id()
+            && !is_request_id(id)
+        {
+            return Err(inconsistent(format!(
+                "`{id}` is not a request id like `req-12345`"
+            )));
         }
         if let Message::AuditRequest(m) = self {
             let actual = canonical::plan_hash(&m.plan);

@@ -99,10 +99,10 @@ impl TrailEntry {
         if self.actor.trim().is_empty() {
             return Err(EntryError::Actor);
         }
-        if let Some(id) = &self.request_id {
-            if !crate::message::is_request_id(id) {
-                return Err(EntryError::RequestId(id.clone()));
-            }
+        if let Some(id) = &self.request_id
+            && !crate::message::is_request_id(id)
+        {
+            return Err(EntryError::RequestId(id.clone()));
         }
         Ok(())
     }

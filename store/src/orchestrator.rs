@@ -139,7 +139,7 @@ pub async fn accept_verdict(
 #[derive(Debug, Clone, PartialEq)]
 pub enum Handled {
     /// A verdict was accepted (or had been already).
-    Verdict(AcceptedVerdict),
+    Verdict(Box<AcceptedVerdict>),
     /// The message was dead-lettered with this reason and never acted on.
     DeadLettered(String),
 }
@@ -176,7 +176,7 @@ pub async fn process_next_verdict(
         Ok(accepted) => {
             tx.complete(&delivery).await?;
             tx.commit().await?;
-            Ok(Some(Handled::Verdict(accepted)))
+            Ok(Some(Handled::Verdict(Box::new(accepted))))
         }
         Err(StoreError::VerdictRefused { reason, .. }) => {
             tx.rollback().await?;

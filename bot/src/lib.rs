@@ -2,6 +2,7 @@
 //! `main.rs` is a thin shell over this library so that tests and benches use the same code.
 
 pub mod cards;
+pub mod chat;
 pub mod cli;
 pub mod commands;
 pub mod engine;

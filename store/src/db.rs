@@ -271,11 +271,18 @@ struct Embedded {
     sql: &'static str,
 }
 
-const SQLITE_MIGRATIONS: &[Embedded] = &[Embedded {
-    version: 1,
-    description: "backbone",
-    sql: include_str!("../../migrations/sqlite/0001_backbone.sql"),
-}];
+const SQLITE_MIGRATIONS: &[Embedded] = &[
+    Embedded {
+        version: 1,
+        description: "backbone",
+        sql: include_str!("../../migrations/sqlite/0001_backbone.sql"),
+    },
+    Embedded {
+        version: 100,
+        description: "conversations",
+        sql: include_str!("../../migrations/sqlite/0100_conversations.sql"),
+    },
+];
 
 const POSTGRES_MIGRATIONS: &[Embedded] = &[
     Embedded {
@@ -287,6 +294,11 @@ const POSTGRES_MIGRATIONS: &[Embedded] = &[
         version: 2,
         description: "roles",
         sql: include_str!("../../migrations/postgres/0002_roles.sql"),
+    },
+    Embedded {
+        version: 100,
+        description: "conversations",
+        sql: include_str!("../../migrations/postgres/0100_conversations.sql"),
     },
 ];
 

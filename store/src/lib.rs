@@ -6,6 +6,7 @@
 //! ([`Tx::enqueue`]) and the trail records that describe it ([`Tx::append`]) commit with it or
 //! not at all.
 
+pub mod conversations;
 mod db;
 pub mod log;
 pub mod orchestrator;
@@ -14,6 +15,7 @@ pub mod records;
 pub mod testing;
 pub mod trail;
 
+pub use conversations::{ConversationIndex, DeployedResource, StoredConversation};
 pub use db::{Clock, DEFAULT_DATABASE_URL, Db, Tx};
 pub use log::{LogEntry, LogQuery};
 pub use orchestrator::{

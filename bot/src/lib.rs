@@ -6,6 +6,8 @@ pub mod chat;
 pub mod cli;
 pub mod commands;
 pub mod engine;
+pub mod host;
+pub mod ledger;
 pub mod error;
 pub mod pipeline;
 pub mod policies;

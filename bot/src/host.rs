@@ -1,0 +1,758 @@
+//! The host around the conversation engine: it stores conversations (compare-and-set), carries
+//! out the engine's effects (the audit and the executor through the queue, cards through the chat
+//! platforms), feeds verdicts and deployment results back in, and expires escalations.
+//!
+//! Restart-safe by construction: every state change and the messages it causes commit together,
+//! and the queue re-delivers whatever a crashed process was working on.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use paved_core::message::{
+    AuditContextV1, AuditRequestV1, ExecuteRequestV1, Message, ProgressStatus, ProgressV1, TOPIC_EXECUTOR,
+    TOPIC_ORCHESTRATOR,
+};
+use paved_core::signing::VerifyingKey;
+use paved_core::trail::{TrailEntry, kinds};
+use paved_core::{Resource, ResourceAction};
+use paved_executor::{DeployContext, Executor, Outcome, Provider};
+use paved_planner::{IpamAllocation, PlanningContext};
+use paved_store::{ApprovalDecision, ConversationIndex, Db, StoreError, Tx};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use crate::chat::{ChatPlatform, ProgressBoard};
+use crate::engine::{Button, Card, Conversation, Directory, Effect, Engine, Event, Stage, Step, Thread, User};
+use crate::ledger::DbLedger;
+use crate::pipeline::Pipeline;
+use crate::policies::Policies;
+
+/// Why the host could not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("there is no request {0}")]
+    UnknownRequest(String),
+    #[error("the stored conversation of {0} cannot be read: {1}")]
+    Corrupt(String, String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("the request kept changing under us; try again")]
+    Contended,
+}
+
+/// The answer to a new request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    pub request_id: String,
+}
+
+/// The answer to an event: a refusal to show the user only, or a form to open.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Dispatched {
+    pub refused: Option<String>,
+    /// The Modify form must be opened for this plan version.
+    pub open_form: Option<i64>,
+}
+
+/// What the host is configured with.
+pub struct HostConfig {
+    pub directory: Directory,
+    /// Roll back a failed deployment at once instead of offering it.
+    pub auto_rollback: bool,
+    /// How long a consumer holds a queue message before it is delivered again.
+    pub lease: Duration,
+}
+
+impl Default for HostConfig {
+    fn default() -> Self {
+        HostConfig { directory: Directory::default(), auto_rollback: false, lease: Duration::from_secs(600) }
+    }
+}
+
+/// The deployment side of the host, type-erased so that the host runs any provider.
+trait Deployer: Send + Sync {
+    fn deploy<'a>(&'a self, ctx: &'a DeployContext, plan: &'a paved_core::Plan, progress: mpsc::UnboundedSender<ProgressV1>) -> BoxFuture<'a, DeployResult>;
+    fn rollback<'a>(&'a self, ctx: &'a DeployContext, progress: mpsc::UnboundedSender<ProgressV1>) -> BoxFuture<'a, DeployResult>;
+    fn ledger(&self) -> &DbLedger;
+}
+
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// What a deployment or rollback did, in the engine's terms.
+struct DeployResult {
+    completed: bool,
+    error: Option<String>,
+    addresses: Vec<String>,
+    drift: Vec<String>,
+}
+
+struct ExecutorDeployer<P: Provider> {
+    provider: Arc<P>,
+    ledger: Arc<DbLedger>,
+}
+
+impl<P: Provider> Deployer for ExecutorDeployer<P> {
+    fn deploy<'a>(&'a self, ctx: &'a DeployContext, plan: &'a paved_core::Plan, progress: mpsc::UnboundedSender<ProgressV1>) -> BoxFuture<'a, DeployResult> {
+        Box::pin(async move {
+            let executor = Executor::new(Arc::clone(&self.provider), Arc::clone(&self.ledger)).with_progress(progress);
+            match executor.deploy(ctx, plan).await {
+                Ok(report) => {
+                    let mut addresses = report.already_done.clone();
+                    addresses.extend(report.applied.iter().cloned());
+                    match report.outcome {
+                        Outcome::Completed => {
+                            let drift = match executor.verify(ctx, plan).await {
+                                Ok(d) => d.into_iter().map(|d| format!("{} {}: expected {}, found {}", d.address, d.attribute.unwrap_or_default(), d.expected, d.actual)).collect(),
+                                Err(e) => vec![format!("verification failed: {e}")],
+                            };
+                            DeployResult { completed: true, error: None, addresses, drift }
+                        }
+                        Outcome::Failed { address, error } => DeployResult { completed: false, error: Some(format!("{address}: {error}")), addresses, drift: vec![] },
+                    }
+                }
+                Err(e) => DeployResult { completed: false, error: Some(e.to_string()), addresses: vec![], drift: vec![] },
+            }
+        })
+    }
+
+    fn rollback<'a>(&'a self, ctx: &'a DeployContext, progress: mpsc::UnboundedSender<ProgressV1>) -> BoxFuture<'a, DeployResult> {
+        Box::pin(async move {
+            let executor = Executor::new(Arc::clone(&self.provider), Arc::clone(&self.ledger)).with_progress(progress);
+            match executor.rollback(ctx).await {
+                Ok((Outcome::Completed, deleted)) => DeployResult { completed: true, error: None, addresses: deleted, drift: vec![] },
+                Ok((Outcome::Failed { address, error }, deleted)) => DeployResult { completed: false, error: Some(format!("{address}: {error}")), addresses: deleted, drift: vec![] },
+                Err(e) => DeployResult { completed: false, error: Some(e.to_string()), addresses: vec![], drift: vec![] },
+            }
+        })
+    }
+
+    fn ledger(&self) -> &DbLedger {
+        &self.ledger
+    }
+}
+
+/// A deployment's progress message and when it was last sent.
+struct BoardState {
+    board: ProgressBoard,
+    thread: Thread,
+    last_sent: Option<Instant>,
+}
+
+/// The conversation host.
+pub struct Host {
+    db: Db,
+    policies: Arc<Policies>,
+    directory: Directory,
+    audit_key: VerifyingKey,
+    auto_rollback: bool,
+    lease: Duration,
+    platforms: RwLock<BTreeMap<String, Arc<dyn ChatPlatform>>>,
+    deployer: Box<dyn Deployer>,
+    boards: Mutex<HashMap<String, BoardState>>,
+}
+
+/// How many times a write retries after losing a compare-and-set race.
+const CAS_ATTEMPTS: usize = 5;
+/// Progress messages are edited at most this often per deployment.
+const PROGRESS_INTERVAL: Duration = Duration::from_secs(1);
+
+impl Host {
+    pub fn new<P: Provider>(db: Db, policies: Arc<Policies>, audit_key: VerifyingKey, provider: P, config: HostConfig) -> Host {
+        let ledger = Arc::new(DbLedger::new(db.clone()));
+        Host {
+            db,
+            policies,
+            directory: config.directory,
+            audit_key,
+            auto_rollback: config.auto_rollback,
+            lease: config.lease,
+            platforms: RwLock::new(BTreeMap::new()),
+            deployer: Box::new(ExecutorDeployer { provider: Arc::new(provider), ledger }),
+            boards: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Adds a chat platform; conversations whose thread names it are delivered through it.
+    pub fn register(&self, platform: Arc<dyn ChatPlatform>) {
+        if let Ok(mut p) = self.platforms.write() {
+            p.insert(platform.name().to_string(), platform);
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
+    fn platform(&self, name: &str) -> Option<Arc<dyn ChatPlatform>> {
+        self.platforms.read().ok().and_then(|p| p.get(name).cloned())
+    }
+
+    fn engine(&self) -> Engine<'_> {
+        Engine::new(Pipeline::new(&self.policies.catalog), &self.directory)
+    }
+
+    /// What planning needs to know about the world: IPAM allocations made so far.
+    async fn planning_context(&self) -> Result<PlanningContext, HostError> {
+        let allocations = self
+            .db
+            .ipam_allocations()
+            .await?
+            .into_iter()
+            .map(|r| IpamAllocation { cidr: r.cidr, segment: r.segment, owner: r.owner })
+            .collect();
+        Ok(PlanningContext { allocations, ..PlanningContext::default() })
+    }
+
+    /// The planning context of a change to `service`: what earlier requests created for it.
+    async fn change_context(&self, request_id: &str, c: &Conversation) -> Result<PlanningContext, HostError> {
+        let mut ctx = self.planning_context().await?;
+        let target = c.rolls_back.clone();
+        let ids = match target {
+            Some(id) => vec![id],
+            None => self.db.conversations_in(&[Stage::Completed.as_str(), Stage::Failed.as_str()]).await?,
+        };
+        for id in ids.into_iter().filter(|id| id != request_id) {
+            for r in self.db.deployed_resources(&id).await? {
+                let mut resource = Resource::new(&r.kind, r.address.split_once('.').map(|(_, n)| n).unwrap_or(&r.address), ResourceAction::Create);
+                if let serde_json::Value::Object(m) = r.attributes {
+                    resource.values = m;
+                }
+                ctx.inventory.push(resource);
+            }
+        }
+        Ok(ctx)
+    }
+
+    /// A new request from `requester` in `thread`: understood, planned, stored, and answered with
+    /// the understanding and plan cards (or questions).
+    pub async fn submit(&self, requester: User, thread: Thread, text: &str) -> Result<Submitted, HostError> {
+        let text = crate::pipeline::check_request(text).map_err(|e| HostError::Refused(e.0))?.to_string();
+        let mut tx = self.db.begin().await?;
+        let request_id = tx.create_request(&requester.id, &format!("{}:{}", thread.platform, thread.channel), &text).await?;
+        // Understand first, then plan with what already exists when the request changes something.
+        let engine = self.engine();
+        let probe = engine.start(&request_id, requester.clone(), thread.clone(), &text, &PlanningContext::default()).map_err(HostError::Refused)?;
+        let needs_inventory = probe.0.intent.action != paved_core::Action::Create;
+        let ctx = if needs_inventory { self.change_context(&request_id, &probe.0).await? } else { self.planning_context().await? };
+        let (conversation, effects) = if needs_inventory {
+            engine.start(&request_id, requester, thread, &text, &ctx).map_err(HostError::Refused)?
+        } else {
+            probe
+        };
+        tx.save_intent("paved", &request_id, &conversation.intent).await?;
+        self.record_new_plans(&mut tx, None, &conversation).await?;
+        if !tx.save_conversation(&request_id, 0, &index(&conversation), &doc(&conversation)?).await? {
+            return Err(HostError::Contended);
+        }
+        tx.commit().await?;
+        self.deliver(&conversation, effects).await;
+        Ok(Submitted { request_id })
+    }
+
+    /// Which request a chat thread belongs to.
+    pub async fn request_for_thread(&self, thread: &Thread) -> Result<Option<String>, HostError> {
+        Ok(self.db.conversation_for_thread(&thread.platform, &thread.channel, &thread.thread).await?)
+    }
+
+    /// Records a chat delivery id; false when it was handled before (a retry or a duplicate).
+    pub async fn first_delivery(&self, id: &str) -> Result<bool, HostError> {
+        let mut tx = self.db.begin().await?;
+        let first = tx.first_delivery(id).await?;
+        tx.commit().await?;
+        Ok(first)
+    }
+
+    /// Loads a conversation.
+    pub async fn conversation(&self, request_id: &str) -> Result<Conversation, HostError> {
+        let stored = self.db.conversation(request_id).await?.ok_or_else(|| HostError::UnknownRequest(request_id.to_string()))?;
+        serde_json::from_value(stored.doc).map_err(|e| HostError::Corrupt(request_id.to_string(), e.to_string()))
+    }
+
+    /// Applies an event to a request: decided by the engine, stored with compare-and-set, its
+    /// effects carried out.
+    pub async fn dispatch(&self, request_id: &str, event: Event) -> Result<Dispatched, HostError> {
+        for _ in 0..CAS_ATTEMPTS {
+            let mut tx = self.db.begin().await?;
+            match self.decide_in(&mut tx, request_id, &event).await? {
+                Decided::Lost => {
+                    tx.rollback().await?;
+                    continue;
+                }
+                Decided::Refused(user, reason) => {
+                    tx.append(TrailEntry::new(&user, Some(request_id), "event.refused", json!({"event": event.kind(), "reason": reason})))
+                        .await?;
+                    tx.commit().await?;
+                    return Ok(Dispatched { refused: Some(reason), open_form: None });
+                }
+                Decided::Done(conversation, effects) => {
+                    tx.commit().await?;
+                    let open_form = effects.iter().find_map(|e| match e {
+                        Effect::Post(Card::ModifyForm { version }) => Some(*version),
+                        _ => None,
+                    });
+                    self.deliver(&conversation, effects).await;
+                    return Ok(Dispatched { refused: None, open_form });
+                }
+            }
+        }
+        Err(HostError::Contended)
+    }
+
+    /// Decides an event inside a transaction and stores the outcome and its messages there.
+    async fn decide_in(&self, tx: &mut Tx, request_id: &str, event: &Event) -> Result<Decided, HostError> {
+        let stored = tx.conversation(request_id).await?.ok_or_else(|| HostError::UnknownRequest(request_id.to_string()))?;
+        let before: Conversation = serde_json::from_value(stored.doc).map_err(|e| HostError::Corrupt(request_id.to_string(), e.to_string()))?;
+        let now = tx.now_ms();
+        let ctx = if before.intent.action == paved_core::Action::Create { self.planning_context().await? } else { self.change_context(request_id, &before).await? };
+        let (mut after, effects) = match self.engine().handle(&before, event, now, &ctx) {
+            Step::Refused { user, reason } => return Ok(Decided::Refused(user, reason)),
+            Step::Next { conversation, effects } => (conversation, effects),
+        };
+        // The change lock: refuse the approval while another request changes the same target.
+        if effects.contains(&Effect::Lock) {
+            let key = after.lock_key();
+            if let Some((holder, who)) = tx.take_lock(&key, request_id, &after.requester.name).await? {
+                let user = match event {
+                    Event::Pressed { user, .. } => user.id.clone(),
+                    _ => after.requester.id.clone(),
+                };
+                return Ok(Decided::Refused(user, format!("{key} is being changed by {holder} ({who}); approve again when it has finished.")));
+            }
+            after.lock = Some(key);
+        }
+        if effects.contains(&Effect::Unlock) {
+            tx.release_locks(request_id).await?;
+            after.lock = None;
+        }
+        self.record_event(tx, &before, &after, event).await?;
+        self.record_new_plans(tx, Some(&before), &after).await?;
+        for effect in &effects {
+            match effect {
+                Effect::Audit => {
+                    let plan = after.current().ok_or_else(|| HostError::Refused("there is no plan to audit".into()))?;
+                    let message = Message::AuditRequest(AuditRequestV1 {
+                        request_id: request_id.to_string(),
+                        plan_version: plan.version,
+                        request_text: after.audit_text(),
+                        plan: plan.plan.clone(),
+                        plan_hash: plan.hash.clone(),
+                        context: AuditContextV1 { deployed: false, confirmed_deletion: after.deletion_confirmed, change_ticket: after.change_ticket.clone() },
+                    });
+                    // A re-audit of the same version (a ticket or a confirmation arrived) is a new
+                    // question: its dedup key must differ from the first one's.
+                    enqueue_fresh(tx, &message, &after).await?;
+                    tx.append(TrailEntry::new("paved", Some(request_id), kinds::AUDIT_REQUESTED, json!({"plan_version": plan.version, "plan_hash": plan.hash})))
+                        .await?;
+                }
+                Effect::Execute => {
+                    let verdict = after.verdict.clone().ok_or_else(|| HostError::Refused("there is no verdict to execute".into()))?;
+                    let message = Message::ExecuteRequest(ExecuteRequestV1 {
+                        request_id: request_id.to_string(),
+                        plan_version: after.current_version(),
+                        plan: verdict.plan.clone(),
+                        verdict,
+                    });
+                    tx.enqueue(&message).await?;
+                }
+                Effect::PostToRole { role, .. } => {
+                    tx.append(TrailEntry::new("paved", Some(request_id), kinds::ESCALATION_POSTED, json!({"role": role, "plan_version": after.current_version()})))
+                        .await?;
+                }
+                _ => {}
+            }
+        }
+        if !tx.save_conversation(request_id, stored.revision, &index(&after), &doc(&after)?).await? {
+            return Ok(Decided::Lost);
+        }
+        tx.set_request_status(request_id, after.stage.as_str()).await?;
+        Ok(Decided::Done(after, effects))
+    }
+
+    /// Stores plan versions the conversation gained.
+    async fn record_new_plans(&self, tx: &mut Tx, before: Option<&Conversation>, after: &Conversation) -> Result<(), HostError> {
+        let known = before.map(|b| b.plans.len()).unwrap_or(0);
+        for p in after.plans.iter().skip(known) {
+            let reason = p.instruction.clone().unwrap_or_else(|| "planned from the request".into());
+            let stored = tx.add_plan_version(&after.requester.id, &after.request_id, &p.plan, &reason).await?;
+            if stored.version != p.version || stored.plan_hash != p.hash {
+                return Err(HostError::Corrupt(after.request_id.clone(), format!("plan version {} was stored as {}", p.version, stored.version)));
+            }
+            for r in p.plan.of_type("aws_vpc") {
+                if let Some(cidr) = r.str_value("cidr_block") {
+                    let segment = r.values.get("tags").and_then(|t| t.get("paved:segment")).and_then(|s| s.as_str()).unwrap_or("unknown");
+                    let row = paved_store::IpamRow { cidr: cidr.to_string(), segment: segment.to_string(), owner: after.lock_key(), request_id: Some(after.request_id.clone()) };
+                    tx.allocate_cidr(&row).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the trail record of one event.
+    async fn record_event(&self, tx: &mut Tx, before: &Conversation, after: &Conversation, event: &Event) -> Result<(), HostError> {
+        let rid = Some(after.request_id.as_str());
+        match event {
+            Event::Pressed { user, button, version, .. } => {
+                tx.append(TrailEntry::new(&user.id, rid, kinds::BUTTON_PRESSED, json!({"button": format!("{button:?}"), "plan_version": version, "stage": after.stage.as_str()})))
+                    .await?;
+                if let Button::Grant { role } | Button::Reject { role, .. } = button {
+                    let decision = if matches!(button, Button::Grant { .. }) { ApprovalDecision::Approve } else { ApprovalDecision::Reject };
+                    tx.record_approval(&after.request_id, *version, &user.id, role, decision).await?;
+                }
+            }
+            Event::Said { user, text } => {
+                tx.append(TrailEntry::new(&user.id, rid, "message.received", json!({"text": text}))).await?;
+            }
+            Event::Modified { user, instruction, version } => {
+                tx.append(TrailEntry::new(&user.id, rid, "plan.modify_requested", json!({"instruction": instruction, "plan_version": version}))).await?;
+            }
+            Event::Executed { completed, error, created, drift } => {
+                tx.append(TrailEntry::new("paved-executor", rid, kinds::DEPLOYMENT_COMPLETED, json!({"completed": completed, "error": error, "resources": created, "drift": drift})))
+                    .await?;
+            }
+            Event::RolledBack { completed, error, deleted } => {
+                tx.append(TrailEntry::new("paved-executor", rid, "rollback.completed", json!({"completed": completed, "error": error, "deleted": deleted}))).await?;
+            }
+            Event::Tick if after.stage != before.stage => {
+                tx.append(TrailEntry::new("paved", rid, "escalation.expired", json!({"plan_version": after.current_version()}))).await?;
+            }
+            Event::Verdict { .. } | Event::Tick => {}
+        }
+        if before.intent != after.intent {
+            tx.save_intent(&after.requester.id, &after.request_id, &after.intent).await?;
+        }
+        Ok(())
+    }
+
+    /// Carries out the effects that talk to people: cards, escalations, rollbacks.
+    async fn deliver(&self, c: &Conversation, effects: Vec<Effect>) {
+        let Some(platform) = self.platform(&c.thread.platform) else {
+            tracing::warn!(request_id = %c.request_id, platform = %c.thread.platform, "no chat platform registered for this conversation");
+            return;
+        };
+        let mut thread = c.thread.clone();
+        for effect in effects {
+            match effect {
+                Effect::Post(Card::ModifyForm { .. }) => {}
+                Effect::Post(card) => match platform.post(&thread, &card).await {
+                    Ok(t) if t != thread => {
+                        thread = t;
+                        if let Err(e) = self.set_thread(&c.request_id, &thread).await {
+                            tracing::warn!(request_id = %c.request_id, error = %e, "could not store the conversation's thread");
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(request_id = %c.request_id, error = %e, card = card.kind(), "card not delivered"),
+                },
+                Effect::PostToRole { role, card } => {
+                    let channel = self.directory.role(&role).map(|r| r.channel.clone()).unwrap_or_default();
+                    if channel.is_empty() {
+                        tracing::warn!(request_id = %c.request_id, role = %role, "no channel is configured for this approver role");
+                        continue;
+                    }
+                    if let Err(e) = platform.post_to_channel(&channel, &card).await {
+                        tracing::warn!(request_id = %c.request_id, error = %e, role = %role, "escalation not delivered");
+                    }
+                }
+                Effect::Whisper { user, text } => {
+                    let _ = platform.whisper(&thread, &user, &text).await;
+                }
+                Effect::Rollback | Effect::Audit | Effect::Execute | Effect::Lock | Effect::Unlock => {}
+            }
+        }
+    }
+
+    /// Stores the thread id a platform created for a conversation.
+    async fn set_thread(&self, request_id: &str, thread: &Thread) -> Result<(), HostError> {
+        for _ in 0..CAS_ATTEMPTS {
+            let mut tx = self.db.begin().await?;
+            let Some(stored) = tx.conversation(request_id).await? else { return Ok(()) };
+            let mut c: Conversation = serde_json::from_value(stored.doc).map_err(|e| HostError::Corrupt(request_id.to_string(), e.to_string()))?;
+            c.thread = thread.clone();
+            if tx.save_conversation(request_id, stored.revision, &index(&c), &doc(&c)?).await? {
+                tx.commit().await?;
+                return Ok(());
+            }
+            tx.rollback().await?;
+        }
+        Err(HostError::Contended)
+    }
+
+    /// Handles one verdict from the audit, if one is waiting. Returns false when the queue is empty.
+    pub async fn process_verdict(&self) -> Result<bool, HostError> {
+        let Some(delivery) = self.db.claim(TOPIC_ORCHESTRATOR, self.lease).await? else { return Ok(false) };
+        let message = match delivery.decode() {
+            Ok(Message::AuditVerdict(v)) => v,
+            Ok(other) => {
+                self.db.dead_letter(&delivery, &format!("the orchestrator does not consume {}", other.kind())).await?;
+                return Ok(true);
+            }
+            Err(e) => {
+                self.db.dead_letter(&delivery, &e.to_string()).await?;
+                return Ok(true);
+            }
+        };
+        for _ in 0..CAS_ATTEMPTS {
+            let mut tx = self.db.begin().await?;
+            let accepted = match paved_store::accept_verdict(&mut tx, &self.audit_key, &message).await {
+                Ok(a) => a,
+                Err(e @ StoreError::VerdictRefused { .. }) => {
+                    tx.rollback().await?;
+                    tracing::warn!(request_id = %message.request_id, error = %e, "a verdict was refused");
+                    self.db.dead_letter(&delivery, &e.to_string()).await?;
+                    return Ok(true);
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let event = Event::Verdict { version: accepted.plan_version, verdict: accepted.verdict };
+            match self.decide_in(&mut tx, &message.request_id, &event).await? {
+                Decided::Lost => {
+                    tx.rollback().await?;
+                    continue;
+                }
+                Decided::Refused(..) => {
+                    tx.complete(&delivery).await?;
+                    tx.commit().await?;
+                    return Ok(true);
+                }
+                Decided::Done(conversation, effects) => {
+                    tx.complete(&delivery).await?;
+                    tx.commit().await?;
+                    self.deliver(&conversation, effects).await;
+                    return Ok(true);
+                }
+            }
+        }
+        Err(HostError::Contended)
+    }
+
+    /// Runs one deployment from the executor's queue, if one is waiting.
+    pub async fn process_execution(&self) -> Result<bool, HostError> {
+        let Some(delivery) = self.db.claim(TOPIC_EXECUTOR, self.lease).await? else { return Ok(false) };
+        let message = match delivery.decode() {
+            Ok(Message::ExecuteRequest(m)) => m,
+            Ok(other) => {
+                self.db.dead_letter(&delivery, &format!("the executor does not consume {}", other.kind())).await?;
+                return Ok(true);
+            }
+            Err(e) => {
+                self.db.dead_letter(&delivery, &e.to_string()).await?;
+                return Ok(true);
+            }
+        };
+        let c = self.conversation(&message.request_id).await?;
+        let judged = self.db.plan_version(&message.request_id, message.plan_version).await?;
+        // The executor's own gate: signature, binding to the version sent, approvals.
+        if let Err(refusal) = paved_executor::authorise(&self.audit_key, &message.plan, &message.verdict, &judged.plan_hash, &c.approvals) {
+            tracing::error!(request_id = %message.request_id, error = %refusal, "refused to execute");
+            self.db.dead_letter(&delivery, &refusal.to_string()).await?;
+            self.dispatch(&message.request_id, Event::Executed { completed: false, error: Some(format!("the executor refused the plan: {refusal}")), created: vec![], drift: vec![] })
+                .await?;
+            return Ok(true);
+        }
+        let mut tx = self.db.begin().await?;
+        let deployment = tx.start_deployment("paved-executor", &message.request_id, message.plan_version).await?;
+        tx.commit().await?;
+        self.deployer.ledger().track(&message.request_id, deployment);
+        let ctx = deploy_context(&c, &message.verdict.approved_plan_hash);
+        let result = self.with_progress(&c, &message.plan, |tx| self.deployer.deploy(&ctx, &message.plan, tx)).await;
+        let status = if result.completed { "completed" } else { "failed" };
+        let mut tx = self.db.begin().await?;
+        tx.finish_deployment("paved-executor", &message.request_id, deployment, status, &json!({"error": result.error, "resources": result.addresses, "drift": result.drift}))
+            .await?;
+        tx.complete(&delivery).await?;
+        tx.commit().await?;
+        let failed = !result.completed;
+        self.dispatch(&message.request_id, Event::Executed { completed: result.completed, error: result.error, created: result.addresses, drift: result.drift }).await?;
+        if failed && self.auto_rollback {
+            self.rollback(&message.request_id).await?;
+        }
+        Ok(true)
+    }
+
+    /// Deletes what a request created, in reverse dependency order, and reports in its thread.
+    pub async fn rollback(&self, request_id: &str) -> Result<Vec<String>, HostError> {
+        let c = self.conversation(request_id).await?;
+        let plan = c.verdict.as_ref().map(|v| v.plan.clone()).or_else(|| c.current().map(|p| p.plan.clone())).unwrap_or_else(|| paved_core::Plan {
+            golden_path: None,
+            golden_path_version: String::new(),
+            environment: c.intent.environment,
+            region: c.intent.region.clone(),
+            resources: vec![],
+            estimated_monthly_cost_usd: 0.0,
+        });
+        let mut tx = self.db.begin().await?;
+        tx.append(TrailEntry::new(&c.requester.id, Some(request_id), kinds::ROLLBACK_REQUESTED, json!({"stage": c.stage.as_str()}))).await?;
+        tx.commit().await?;
+        let ctx = deploy_context(&c, c.verdict.as_ref().map(|v| v.approved_plan_hash.as_str()).unwrap_or_default());
+        let result = self.with_progress(&c, &plan, |tx| self.deployer.rollback(&ctx, tx)).await;
+        let deleted = result.addresses.clone();
+        self.dispatch(request_id, Event::RolledBack { completed: result.completed, error: result.error, deleted: result.addresses }).await?;
+        Ok(deleted)
+    }
+
+    /// Runs a deployment or rollback while keeping its progress message up to date.
+    async fn with_progress<'a, F>(&'a self, c: &Conversation, plan: &paved_core::Plan, run: F) -> DeployResult
+    where
+        F: FnOnce(mpsc::UnboundedSender<ProgressV1>) -> BoxFuture<'a, DeployResult>,
+    {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let board = ProgressBoard {
+            request_id: c.request_id.clone(),
+            rows: plan.resources.iter().map(|r| (r.address.clone(), ProgressStatus::Pending)).collect(),
+            finished: false,
+        };
+        if let Ok(mut boards) = self.boards.lock() {
+            boards.insert(c.request_id.clone(), BoardState { board, thread: c.thread.clone(), last_sent: None });
+        }
+        let work = run(tx);
+        tokio::pin!(work);
+        let mut tick = tokio::time::interval(PROGRESS_INTERVAL);
+        let result = loop {
+            tokio::select! {
+                result = &mut work => break result,
+                Some(event) = rx.recv() => {
+                    if let Ok(mut boards) = self.boards.lock() {
+                        if let Some(state) = boards.get_mut(&c.request_id) {
+                            state.board.update(&event.address, event.status);
+                        }
+                    }
+                }
+                _ = tick.tick() => self.flush_progress(&c.request_id, false).await,
+            }
+        };
+        while let Ok(event) = rx.try_recv() {
+            if let Ok(mut boards) = self.boards.lock() {
+                if let Some(state) = boards.get_mut(&c.request_id) {
+                    state.board.update(&event.address, event.status);
+                }
+            }
+        }
+        self.flush_progress(&c.request_id, true).await;
+        result
+    }
+
+    /// Sends the progress board if it changed and a second has passed (or always when final).
+    async fn flush_progress(&self, request_id: &str, last: bool) {
+        let send = {
+            let Ok(mut boards) = self.boards.lock() else { return };
+            let Some(state) = boards.get_mut(request_id) else { return };
+            let due = state.last_sent.is_none_or(|t| t.elapsed() >= PROGRESS_INTERVAL);
+            if !(due || last) {
+                None
+            } else {
+                state.last_sent = Some(Instant::now());
+                state.board.finished = last;
+                let out = (state.thread.clone(), state.board.clone());
+                if last {
+                    boards.remove(request_id);
+                }
+                Some(out)
+            }
+        };
+        let Some((thread, board)) = send else { return };
+        if let Some(platform) = self.platform(&thread.platform) {
+            if let Err(e) = platform.progress(&thread, &board).await {
+                tracing::warn!(request_id, error = %e, "progress not delivered");
+            }
+        }
+    }
+
+    /// Expires escalations whose deadline has passed.
+    pub async fn expire_escalations(&self) -> Result<usize, HostError> {
+        let due = self.db.expired_conversations(Stage::Escalated.as_str(), self.db.now_ms()).await?;
+        for id in &due {
+            self.dispatch(id, Event::Tick).await?;
+        }
+        Ok(due.len())
+    }
+
+    /// Does every piece of queued work now waiting (verdicts, deployments, expiries); returns
+    /// how many messages it handled.
+    pub async fn drain(&self) -> Result<usize, HostError> {
+        let mut handled = 0;
+        loop {
+            let mut any = false;
+            while self.process_verdict().await? {
+                handled += 1;
+                any = true;
+            }
+            while self.process_execution().await? {
+                handled += 1;
+                any = true;
+            }
+            handled += self.expire_escalations().await?;
+            if !any {
+                return Ok(handled);
+            }
+        }
+    }
+
+    /// Runs the host's background work until `shutdown` resolves: verdicts, deployments and
+    /// expiries, woken by the queue (LISTEN/NOTIFY on PostgreSQL, polling on SQLite).
+    pub async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()> + Send) -> Result<(), HostError> {
+        let mut verdicts = self.db.waiter(TOPIC_ORCHESTRATOR).await?;
+        let mut executions = self.db.waiter(TOPIC_EXECUTOR).await?;
+        tokio::pin!(shutdown);
+        loop {
+            match self.drain().await {
+                Ok(n) if n > 0 => {
+                    verdicts.found_work();
+                    executions.found_work();
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "background work failed; retrying"),
+            }
+            tokio::select! {
+                _ = &mut shutdown => return Ok(()),
+                _ = verdicts.wait() => {}
+                _ = executions.wait() => {}
+            }
+        }
+    }
+}
+
+enum Decided {
+    Lost,
+    Refused(String, String),
+    Done(Conversation, Vec<Effect>),
+}
+
+/// Enqueues an audit request; a repeat for the same plan version (after a change ticket or a
+/// deletion confirmation) carries the new context, so it gets its own dedup key.
+async fn enqueue_fresh(tx: &mut Tx, message: &Message, c: &Conversation) -> Result<(), HostError> {
+    let dedup = message.dedup_key().map(|k| format!("{k}:{}:{}", c.change_ticket.as_deref().unwrap_or("-"), c.deletion_confirmed));
+    tx.enqueue_raw(message.topic(), message.kind(), &message.payload(), dedup.as_deref(), paved_store::RetryPolicy::default().max_attempts).await?;
+    Ok(())
+}
+
+fn deploy_context(c: &Conversation, plan_hash: &str) -> DeployContext {
+    DeployContext {
+        request_id: c.request_id.clone(),
+        plan_hash: plan_hash.to_string(),
+        environment: c.intent.environment.to_string(),
+        owner: c.requester.id.clone(),
+        region: c.current().map(|p| p.plan.region.clone()).unwrap_or_else(|| c.intent.region.clone()),
+    }
+}
+
+fn index(c: &Conversation) -> ConversationIndex {
+    ConversationIndex {
+        stage: c.stage.as_str().to_string(),
+        platform: c.thread.platform.clone(),
+        channel: c.thread.channel.clone(),
+        thread: c.thread.thread.clone(),
+        expires_at_ms: c.escalation_expires_at_ms,
+    }
+}
+
+fn doc(c: &Conversation) -> Result<serde_json::Value, HostError> {
+    serde_json::to_value(c).map_err(|e| HostError::Corrupt(c.request_id.clone(), e.to_string()))
+}

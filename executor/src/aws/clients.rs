@@ -83,7 +83,9 @@ pub(crate) async fn load(config: &AwsConfig) -> SdkConfig {
     let retry = if config.retries == 0 {
         RetryConfig::disabled()
     } else {
-        RetryConfig::standard().with_max_attempts(config.retries.saturating_add(1))
+        RetryConfig::standard()
+            .with_max_attempts(config.retries.saturating_add(1))
+            .with_initial_backoff(config.retry_initial_backoff)
     };
     loader = loader.retry_config(retry).timeout_config(
         TimeoutConfig::builder()

@@ -275,14 +275,14 @@ pub async fn delete_db_instance(g: &Gone<'_>) -> Result<(), ProviderError> {
                 .await
                 .gone(&doing)?;
         }
-        // The plan's snapshot policy: a final snapshot unless the plan skips it (production keeps one).
-        let skip = v.bool_or("skip_final_snapshot", !g.production())
-            && v.opt_str("final_snapshot_identifier").is_none();
+        // The plan's snapshot policy: a final snapshot unless the plan skips it; without a word
+        // from the plan, production keeps one.
+        let skip = v.bool_or("skip_final_snapshot", !g.production());
         let mut req = c
             .delete_db_instance()
             .db_instance_identifier(g.id())
             .skip_final_snapshot(skip)
-            .delete_automated_backups(!g.production());
+            .delete_automated_backups(v.bool_or("delete_automated_backups", true));
         if !skip {
             let name = v
                 .opt_str("final_snapshot_identifier")

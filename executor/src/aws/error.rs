@@ -128,6 +128,8 @@ impl Failure {
                     | "NotFoundException"
             )
             || (status_is(self.status, 404) && code.is_empty())
+            // ECS says "Unable to describe task definition" for a family it does not know.
+            || (code == "ClientException" && message.contains("unable to describe"))
             || ((code.contains("Validation") || code.contains("InvalidParameter"))
                 && (message.contains("does not exist") || message.contains("not found")))
     }

@@ -141,6 +141,8 @@ pub struct AwsConfig {
     /// Extra attempts the SDK makes on throttling and transient errors; 0 turns its retries off
     /// (against an emulator, so that paved's own handling is what is tested).
     pub retries: u32,
+    /// The SDK's first pause before a retry; it grows exponentially with jitter from there.
+    pub retry_initial_backoff: Duration,
     /// Fixed credentials instead of the standard chain, for emulators.
     pub static_credentials: Option<StaticCredentials>,
     /// How waiters for slow resources (databases, caches) poll.
@@ -153,6 +155,7 @@ impl Default for AwsConfig {
             region: None,
             endpoint_url: None,
             retries: 3,
+            retry_initial_backoff: Duration::from_secs(1),
             static_credentials: None,
             wait: WaitPolicy::default(),
         }
@@ -167,6 +170,7 @@ impl AwsConfig {
             region: Some(region.to_string()),
             endpoint_url: Some(endpoint_url.trim_end_matches('/').to_string()),
             retries: 0,
+            retry_initial_backoff: Duration::from_millis(10),
             static_credentials: Some(StaticCredentials {
                 access_key_id: "testing".into(),
                 secret_access_key: "testing".into(),

@@ -224,6 +224,11 @@ impl Host {
                 if let serde_json::Value::Object(m) = r.attributes {
                     resource.values = m;
                 }
+                // The planner finds what one request created by this tag.
+                if let Some(serde_json::Value::Object(tags)) = resource.values.get_mut("tags") {
+                    tags.insert("paved:request".into(), serde_json::Value::String(id.clone()));
+                }
+                resource.depends_on = r.depends_on;
                 ctx.inventory.push(resource);
             }
         }

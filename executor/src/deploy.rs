@@ -326,11 +326,14 @@ async fn apply_one<P: Provider, L: Ledger>(
     attempts: u32,
     backoff: Duration,
 ) -> Result<(), ProviderError> {
-    let existing = ledger.recorded(&ctx.request_id, &resource.address).await.map_err(|e| ProviderError::permanent(e.to_string()))?;
+    // What an earlier request created is recorded under that request: a delete or update of it
+    // (a rollback, a change to a service) finds it through the resource's request tag.
+    let owner = owning_request(resource).unwrap_or(&ctx.request_id);
+    let existing = ledger.recorded(owner, &resource.address).await.map_err(|e| ProviderError::permanent(e.to_string()))?;
     if resource.action == ResourceAction::Delete {
         if let Some(item) = &existing {
             retry(attempts, backoff, || provider.delete(ctx, item)).await?;
-            ledger.forget(&ctx.request_id, &resource.address).await.map_err(|e| ProviderError::permanent(e.to_string()))?;
+            ledger.forget(owner, &resource.address).await.map_err(|e| ProviderError::permanent(e.to_string()))?;
         }
         return Ok(());
     }
@@ -346,6 +349,13 @@ async fn apply_one<P: Provider, L: Ledger>(
         depends_on: resource.depends_on.clone(),
     };
     ledger.record(&item).await.map_err(|e| ProviderError::permanent(e.to_string()))
+}
+
+/// The request that created a resource, from its tags (`paved:request-id`, or `paved:request` as
+/// the planner's change plans name it).
+fn owning_request(resource: &Resource) -> Option<&str> {
+    let tags = resource.values.get("tags")?;
+    tags.get("paved:request-id").or_else(|| tags.get("paved:request")).and_then(Value::as_str)
 }
 
 /// Retries transient provider errors with exponential backoff.

@@ -1,0 +1,181 @@
+//! The whole conversation through the terminal adapter on the embedded defaults: a real SQLite
+//! database, the queue, the audit worker's code with its signing key, the sandbox cloud.
+
+mod support;
+
+use paved_bot::engine::{Button, Event, Stage};
+use paved_core::Decision;
+use paved_executor::SandboxProvider;
+use support::{Harness, thread, user};
+
+fn press(by: &str, button: Button, version: i64) -> Event {
+    Event::Pressed { user: user(by), groups: vec![], button, version }
+}
+
+#[tokio::test]
+async fn a_request_is_planned_audited_deployed_and_recorded() {
+    let h = Harness::new("approved", SandboxProvider::new(0.0), false).await;
+    let id = h.host.submit(user("dana"), thread(), "a staging web app with postgres").await.unwrap().request_id;
+    assert!(id.starts_with("req-"));
+    assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Planned);
+    let d = h.host.dispatch(&id, press("dana", Button::Approve, 1)).await.unwrap();
+    assert_eq!(d.refused, None);
+    assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Auditing);
+    h.settle().await;
+    let c = h.host.conversation(&id).await.unwrap();
+    assert_eq!(c.stage, Stage::Completed, "{}", h.said());
+    let verdict = c.verdict.as_ref().unwrap();
+    assert!(verdict.signature.is_some(), "the stored verdict is the signed one");
+    assert!(matches!(verdict.decision, Decision::Approved | Decision::ApprovedWithWarnings));
+    let deployed = h.db.deployed_resources(&id).await.unwrap();
+    assert_eq!(deployed.len(), verdict.plan.resources.len());
+    let said = h.said();
+    for part in ["What I understood", "── Plan v1:", "── Audit: APPROVED", "── Deployed: ", "Verified: what exists matches the approved plan"] {
+        assert!(said.contains(part), "missing {part:?} in:\n{said}");
+    }
+    assert!(said.contains(&format!("progress {id}:")) && said.contains("finished"), "{said}");
+    let kinds = h.trail_kinds(&id).await;
+    for kind in ["request.received", "intent.understood", "plan.proposed", "button.pressed", "audit.requested", "verdict.issued", "deployment.started", "deployment.completed"] {
+        assert!(kinds.iter().any(|k| k == kind), "trail lacks {kind}: {kinds:?}");
+    }
+    let report = h.db.verify(&h.key.verifying_key(), None).await.unwrap();
+    assert!(report.is_intact(), "{:?}", report.problems());
+}
+
+#[tokio::test]
+async fn presses_are_authorised_and_refusals_recorded() {
+    let h = Harness::new("authz", SandboxProvider::new(0.0), false).await;
+    let id = h.host.submit(user("alice"), thread(), "a production web app with postgres using db.r5.8xlarge").await.unwrap().request_id;
+    // Someone else cannot approve the requester's plan.
+    let d = h.host.dispatch(&id, press("eve", Button::Approve, 1)).await.unwrap();
+    assert!(d.refused.unwrap().contains("Only alice"));
+    h.host.dispatch(&id, press("alice", Button::Approve, 1)).await.unwrap();
+    // A replayed press changes nothing.
+    let d = h.host.dispatch(&id, press("alice", Button::Approve, 1)).await.unwrap();
+    assert!(d.refused.is_some());
+    h.settle().await;
+    let c = h.host.conversation(&id).await.unwrap();
+    assert_eq!(c.stage, Stage::Escalated, "{}", h.said());
+    assert!(h.said().contains("[#approvals]"), "the escalation went to the role's channel:\n{}", h.said());
+    let grant = |by: &str, v| press(by, Button::Grant { role: "finance_manager".into() }, v);
+    assert!(h.host.dispatch(&id, grant("alice", 1)).await.unwrap().refused.unwrap().contains("own request"));
+    assert!(h.host.dispatch(&id, grant("eve", 1)).await.unwrap().refused.unwrap().contains("not an approver"));
+    assert!(h.host.dispatch(&id, grant("fiona", 7)).await.unwrap().refused.unwrap().contains("v7"));
+    let refusals = h.trail_kinds(&id).await.iter().filter(|k| *k == "event.refused").count();
+    assert_eq!(refusals, 5);
+    assert_eq!(h.host.dispatch(&id, grant("fiona", 1)).await.unwrap().refused, None);
+    h.settle().await;
+    let c = h.host.conversation(&id).await.unwrap();
+    assert_eq!(c.stage, Stage::Completed, "{}", h.said());
+    assert!(h.trail_kinds(&id).await.contains(&"approval.recorded".to_string()));
+}
+
+#[tokio::test]
+async fn rejected_and_expired_escalations_deploy_nothing() {
+    let h = Harness::new("rejected", SandboxProvider::new(0.0), false).await;
+    let big = "a production web app with postgres using db.r5.8xlarge";
+    let a = h.host.submit(user("dana"), thread(), big).await.unwrap().request_id;
+    h.host.dispatch(&a, press("dana", Button::Approve, 1)).await.unwrap();
+    h.settle().await;
+    let reject = press("frank", Button::Reject { role: "finance_manager".into(), reason: Some("over budget".into()) }, 1);
+    h.host.dispatch(&a, reject).await.unwrap();
+    let c = h.host.conversation(&a).await.unwrap();
+    assert_eq!(c.stage, Stage::Rejected);
+    assert!(h.said().contains("over budget"));
+    assert!(h.db.deployed_resources(&a).await.unwrap().is_empty());
+
+    // The lock was released: a second request for the same service can be approved.
+    let b = h.host.submit(user("dana"), thread(), big).await.unwrap().request_id;
+    assert_eq!(h.host.dispatch(&b, press("dana", Button::Approve, 1)).await.unwrap().refused, None);
+    h.settle().await;
+    assert_eq!(h.host.conversation(&b).await.unwrap().stage, Stage::Escalated);
+    h.clock.advance(std::time::Duration::from_secs(61 * 60));
+    assert_eq!(h.host.expire_escalations().await.unwrap(), 1);
+    assert_eq!(h.host.conversation(&b).await.unwrap().stage, Stage::Expired);
+    assert!(h.said().contains("expired"));
+}
+
+#[tokio::test]
+async fn one_change_at_a_time_per_service_and_environment() {
+    let h = Harness::new("locks", SandboxProvider::new(0.0), false).await;
+    let text = "a production web app with postgres using db.r5.8xlarge for billing-service";
+    let a = h.host.submit(user("dana"), thread(), text).await.unwrap().request_id;
+    let b = h.host.submit(user("erin"), thread(), text).await.unwrap().request_id;
+    assert_eq!(h.host.dispatch(&a, press("dana", Button::Approve, 1)).await.unwrap().refused, None);
+    let refused = h.host.dispatch(&b, press("erin", Button::Approve, 1)).await.unwrap().refused.unwrap();
+    assert!(refused.contains(&a) && refused.contains("dana"), "{refused}");
+    assert_eq!(h.host.conversation(&b).await.unwrap().stage, Stage::Planned);
+}
+
+#[tokio::test]
+async fn a_failed_deployment_rolls_back_automatically_when_configured() {
+    let h = Harness::new("failed", SandboxProvider::new(0.0).failing("aws_db_instance.main"), true).await;
+    let id = h.host.submit(user("dana"), thread(), "a staging web app with postgres").await.unwrap().request_id;
+    h.host.dispatch(&id, press("dana", Button::Approve, 1)).await.unwrap();
+    h.settle().await;
+    let c = h.host.conversation(&id).await.unwrap();
+    assert_eq!(c.stage, Stage::RolledBack, "{}", h.said());
+    assert!(h.said().contains("Deployment failed"));
+    assert!(h.db.deployed_resources(&id).await.unwrap().is_empty(), "everything created was deleted");
+}
+
+#[tokio::test]
+async fn a_rollback_request_goes_through_the_audit_and_deletes_in_reverse_order() {
+    let h = Harness::new("rollback", SandboxProvider::new(0.0), false).await;
+    let id = h.host.submit(user("dana"), thread(), "a development web app with postgres").await.unwrap().request_id;
+    h.host.dispatch(&id, press("dana", Button::Approve, 1)).await.unwrap();
+    h.settle().await;
+    let created = h.db.deployed_resources(&id).await.unwrap().len();
+    assert!(created > 10);
+
+    let rb = h.host.submit(user("dana"), thread(), &format!("roll back {id}")).await.unwrap().request_id;
+    let c = h.host.conversation(&rb).await.unwrap();
+    assert_eq!(c.stage, Stage::Planned, "{:?}", c.intent.clarifications);
+    let plan = &c.current().unwrap().plan;
+    assert_eq!(plan.resources.len(), created);
+    assert!(plan.resources.iter().all(|r| r.action == paved_core::ResourceAction::Delete));
+    h.host.dispatch(&rb, press("dana", Button::Approve, 1)).await.unwrap();
+    h.settle().await;
+    let c = h.host.conversation(&rb).await.unwrap();
+    assert_eq!(c.stage, Stage::Escalated, "deletions wait for the requester's confirmation:\n{}", h.said());
+    h.host.dispatch(&rb, Event::Said { user: user("dana"), text: id.clone() }).await.unwrap();
+    h.settle().await;
+    let c = h.host.conversation(&rb).await.unwrap();
+    assert_eq!(c.stage, Stage::Completed, "{}", h.said());
+    assert!(h.db.deployed_resources(&id).await.unwrap().is_empty(), "the rolled-back request's resources are gone");
+}
+
+#[tokio::test]
+async fn a_restarted_host_resumes_every_request_where_it_was() {
+    let path;
+    let id;
+    {
+        let h = Harness::new("restart", SandboxProvider::new(0.0), false).await;
+        id = h.host.submit(user("dana"), thread(), "a staging web app with postgres").await.unwrap().request_id;
+        h.host.dispatch(&id, press("dana", Button::Approve, 1)).await.unwrap();
+        path = h.path.clone();
+        // The process dies here: the audit request is queued, nothing else has happened.
+    }
+    let h = Harness::open(path, SandboxProvider::new(0.0), false).await;
+    assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Auditing);
+    h.settle().await;
+    assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Completed, "{}", h.said());
+}
+
+#[tokio::test]
+async fn clarification_then_modify_then_cancel() {
+    let h = Harness::new("clarify", SandboxProvider::new(0.0), false).await;
+    let id = h.host.submit(user("dana"), thread(), "hello, can you help me").await.unwrap().request_id;
+    assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::NeedsClarification);
+    h.host.dispatch(&id, Event::Said { user: user("dana"), text: "a staging web app with mysql".into() }).await.unwrap();
+    assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Planned);
+    let d = h.host.dispatch(&id, press("dana", Button::Modify, 1)).await.unwrap();
+    assert_eq!(d.open_form, Some(1));
+    h.host.dispatch(&id, Event::Modified { user: user("dana"), instruction: "no redis".into(), version: 1 }).await.unwrap();
+    let c = h.host.conversation(&id).await.unwrap();
+    assert_eq!(c.current_version(), 2);
+    assert!(h.said().contains("Changed from the previous version"));
+    assert_eq!(h.db.plan_version(&id, 2).await.unwrap().plan_hash, c.current().unwrap().hash);
+    h.host.dispatch(&id, press("dana", Button::Cancel, 2)).await.unwrap();
+    assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Cancelled);
+}

@@ -1,0 +1,87 @@
+//! A paved host on a fresh SQLite database with the in-process audit worker and the sandbox
+//! cloud: what the shared conversation tests run on.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use paved_audit::Auditor;
+use paved_audit::worker::{self, AuditorJudge};
+use paved_bot::engine::{Directory, Role, Thread, User};
+use paved_bot::host::{Host, HostConfig};
+use paved_bot::policies::Policies;
+use paved_core::signing::SigningKey;
+use paved_executor::SandboxProvider;
+use paved_store::{Clock, Db};
+
+pub fn user(id: &str) -> User {
+    User { id: id.into(), name: id.into() }
+}
+
+pub fn directory() -> Directory {
+    let mut d = Directory { escalation_ttl_minutes: 60, ..Directory::default() };
+    let role = |users: &[&str], required| Role { users: users.iter().map(|u| u.to_string()).collect(), groups: vec![], channel: "#approvals".into(), required };
+    d.roles.insert("finance_manager".into(), role(&["fiona", "frank", "alice"], 1));
+    d.roles.insert("cfo".into(), role(&["carol"], 1));
+    d.roles.insert("change_manager".into(), role(&["max"], 1));
+    d
+}
+
+pub struct Harness {
+    pub host: Arc<Host>,
+    pub db: Db,
+    pub clock: Clock,
+    pub key: SigningKey,
+    pub policies: Arc<Policies>,
+    pub transcript: Arc<Mutex<Vec<String>>>,
+    pub path: PathBuf,
+}
+
+pub fn thread() -> Thread {
+    Thread { platform: "terminal".into(), channel: "local".into(), thread: String::new() }
+}
+
+impl Harness {
+    pub async fn new(name: &str, provider: SandboxProvider, auto_rollback: bool) -> Harness {
+        let path = std::env::temp_dir().join(format!("paved-conv-{name}-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        Harness::open(path, provider, auto_rollback).await
+    }
+
+    /// A host on an existing database file, as after a restart.
+    pub async fn open(path: PathBuf, provider: SandboxProvider, auto_rollback: bool) -> Harness {
+        let clock = Clock::manual(1_800_000_000_000);
+        let db = Db::open(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap().with_clock(clock.clone());
+        let policies = Arc::new(Policies::load(None).unwrap());
+        let key = SigningKey::from_bytes(&[5u8; 32]);
+        let config = HostConfig { directory: directory(), auto_rollback, ..HostConfig::default() };
+        let host = Arc::new(Host::new(db.clone(), Arc::clone(&policies), key.verifying_key(), provider, config));
+        let (terminal, transcript) = paved_bot::terminal::Terminal::recording();
+        host.register(Arc::new(terminal));
+        Harness { host, db, clock, key, policies, transcript, path }
+    }
+
+    /// Runs the audit worker and the host until no work is left.
+    pub async fn settle(&self) {
+        let auditor = Auditor::new(&self.policies.catalog, &self.policies.guardrails);
+        let judge = AuditorJudge(&auditor);
+        loop {
+            let mut judged = 0;
+            while worker::handle_next(&self.db, &judge, &self.key, std::time::Duration::from_secs(30)).await.unwrap().is_some() {
+                judged += 1;
+            }
+            let handled = self.host.drain().await.unwrap();
+            if judged == 0 && handled == 0 {
+                return;
+            }
+        }
+    }
+
+    pub fn said(&self) -> String {
+        self.transcript.lock().unwrap().join("\n")
+    }
+
+    pub async fn trail_kinds(&self, request_id: &str) -> Vec<String> {
+        self.db.request_trail(request_id).await.unwrap().into_iter().map(|r| r.kind).collect()
+    }
+}

@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod error;
 pub mod pipeline;
 pub mod policies;
+pub mod slack;
 pub mod terminal;
 
 use cli::{Cli, Command};

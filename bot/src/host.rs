@@ -350,9 +350,7 @@ impl Host {
                         plan_hash: plan.hash.clone(),
                         context: AuditContextV1 { deployed: false, confirmed_deletion: after.deletion_confirmed, change_ticket: after.change_ticket.clone() },
                     });
-                    // A re-audit of the same version (a ticket or a confirmation arrived) is a new
-                    // question: its dedup key must differ from the first one's.
-                    enqueue_fresh(tx, &message, &after).await?;
+                    tx.enqueue(&message).await?;
                     tx.append(TrailEntry::new("paved", Some(request_id), kinds::AUDIT_REQUESTED, json!({"plan_version": plan.version, "plan_hash": plan.hash})))
                         .await?;
                 }
@@ -728,14 +726,6 @@ enum Decided {
     Lost,
     Refused(String, String),
     Done(Conversation, Vec<Effect>),
-}
-
-/// Enqueues an audit request; a repeat for the same plan version (after a change ticket or a
-/// deletion confirmation) carries the new context, so it gets its own dedup key.
-async fn enqueue_fresh(tx: &mut Tx, message: &Message, c: &Conversation) -> Result<(), HostError> {
-    let dedup = message.dedup_key().map(|k| format!("{k}:{}:{}", c.change_ticket.as_deref().unwrap_or("-"), c.deletion_confirmed));
-    tx.enqueue_raw(message.topic(), message.kind(), &message.payload(), dedup.as_deref(), paved_store::RetryPolicy::default().max_attempts).await?;
-    Ok(())
 }
 
 fn deploy_context(c: &Conversation, plan_hash: &str) -> DeployContext {

@@ -308,7 +308,7 @@ fn compare(resource: &Resource, actual: &serde_json::Map<String, Value>) -> Vec<
         .iter()
         .filter_map(|(k, want)| {
             let got = actual.get(k)?;
-            (got != want).then(|| Drift {
+            (!matches(want, got)).then(|| Drift {
                 address: resource.address.clone(),
                 attribute: Some(k.clone()),
                 expected: want.to_string(),
@@ -316,6 +316,15 @@ fn compare(resource: &Resource, actual: &serde_json::Map<String, Value>) -> Vec<
             })
         })
         .collect()
+}
+
+/// True when what exists has every value the plan asked for. Objects may hold more keys than
+/// planned (the provider adds paved's own tags, the cloud adds defaults).
+fn matches(want: &Value, got: &Value) -> bool {
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => w.iter().all(|(k, v)| g.get(k).is_some_and(|gv| matches(v, gv))),
+        _ => want == got,
+    }
 }
 
 async fn apply_one<P: Provider, L: Ledger>(

@@ -260,8 +260,14 @@ impl<'a> Engine<'a> {
                             }
                         }
                         if reaudit {
+                            // The same plan, asked again with what the audit was waiting for: a
+                            // new version, so that the new verdict binds to its own version.
+                            if let Some(current) = next.current().cloned() {
+                                next.plans.push(PlanVersion { version: current.version + 1, instruction: Some(text.clone()), ..current });
+                            }
                             next.stage = Stage::Auditing;
                             next.verdict = None;
+                            next.approvals.clear();
                             effects.push(Effect::Audit);
                         }
                     }

@@ -5,6 +5,7 @@ pub mod cards;
 pub mod chat;
 pub mod cli;
 pub mod commands;
+pub mod discord;
 pub mod engine;
 pub mod host;
 pub mod ledger;

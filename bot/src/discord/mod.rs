@@ -87,13 +87,45 @@ pub struct Discord {
     host: OnceLock<Weak<Host>>,
     pending: Mutex<HashMap<String, Pending>>,
     progress: Mutex<HashMap<String, ProgressMessage>>,
+    background: Arc<Background>,
+}
+
+/// Work that goes on after an interaction was answered (a new request's planning, a slow
+/// decision), counted so that a shutdown (or a test) can wait for it.
+#[derive(Default)]
+struct Background {
+    running: std::sync::atomic::AtomicUsize,
+    idle: tokio::sync::Notify,
 }
 
 impl Discord {
+    /// Runs `work` after the interaction's answer, counted until it ends.
+    fn spawn(&self, work: impl std::future::Future<Output = ()> + Send + 'static) {
+        let background = Arc::clone(&self.background);
+        background.running.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        tokio::spawn(async move {
+            work.await;
+            if background.running.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+                background.idle.notify_waiters();
+            }
+        });
+    }
+
+    /// Waits until no work started by an interaction is still running.
+    pub async fn settled(&self) {
+        loop {
+            let idle = self.background.idle.notified();
+            if self.background.running.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                return;
+            }
+            idle.await;
+        }
+    }
+
     pub fn new(config: DiscordConfig) -> Result<Discord, DiscordError> {
         let check = SignatureCheck::new(&config.public_key, config.max_clock_skew_seconds)?;
         let rest = Rest::new(&config.api_base, config.bot_token.clone())?;
-        Ok(Discord { config, rest, check, host: OnceLock::new(), pending: Mutex::new(HashMap::new()), progress: Mutex::new(HashMap::new()) })
+        Ok(Discord { config, rest, check, host: OnceLock::new(), pending: Mutex::new(HashMap::new()), progress: Mutex::new(HashMap::new()), background: Arc::default() })
     }
 
     /// Connects the adapter and the host both ways: the host delivers cards through the adapter,
@@ -378,7 +410,7 @@ async fn interactions(State(ep): State<Endpoint>, headers: HeaderMap, body: Byte
             ep.discord.remember(&c.id.to_string(), &c.token);
             let thread = Thread { platform: PLATFORM.into(), channel: c.channel_id.to_string(), thread: format!("{PENDING_PREFIX}{}", c.id) };
             let (discord, host, token, id) = (Arc::clone(&ep.discord), Arc::clone(&ep.host), c.token.clone(), c.id.to_string());
-            tokio::spawn(async move {
+            ep.discord.spawn(async move {
                 let refused = match host.submit(user, thread, &text).await {
                     Ok(_) => None,
                     Err(HostError::Refused(reason)) => Some(reason),
@@ -463,7 +495,7 @@ async fn decide(ep: &Endpoint, request_id: &str, event: Event, token: String, ok
         Err(_) => {
             let discord = Arc::clone(&ep.discord);
             let rid = request_id.to_string();
-            tokio::spawn(async move {
+            ep.discord.spawn(async move {
                 if let Ok(result) = work.await {
                     let text = match result {
                         Ok(Dispatched { refused: Some(reason), .. }) => Some(reason),

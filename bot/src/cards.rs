@@ -249,6 +249,8 @@ impl EscalationCard {
 #[template(path = "terminal/summary.txt")]
 pub struct SummaryCard {
     pub request_id: String,
+    /// What the deployment did, in one word: Deployed, Deleted, Changed.
+    pub verb: String,
     pub golden_path: String,
     pub environment: String,
     pub region: String,
@@ -275,14 +277,18 @@ impl SummaryCard {
             next_steps.push(format!("You own the operation, patching and monitoring of {}", c.intent.off_road.join(", ")));
         }
         next_steps.push(format!("See every step with `paved log --request {}`", c.request_id));
+        let deletes_only = plan.is_some_and(|p| !p.resources.is_empty() && p.resources.iter().all(|r| r.action == paved_core::ResourceAction::Delete));
+        let creates = plan.is_some_and(|p| p.resources.iter().any(|r| r.action == paved_core::ResourceAction::Create));
+        let verb = if deletes_only { "Deleted" } else if creates { "Deployed" } else { "Changed" };
         SummaryCard {
             request_id: c.request_id.clone(),
+            verb: verb.to_string(),
             golden_path: plan.and_then(|p| p.golden_path.clone()).unwrap_or_else(|| "none".into()),
             environment: c.intent.environment.to_string(),
             region: plan.map(|p| p.region.clone()).unwrap_or_default(),
             created: created.to_vec(),
-            endpoints: by_type(&["aws_lb", "aws_api_gateway_rest_api", "aws_apigatewayv2_api", "aws_db_instance", "aws_elasticache_replication_group"]),
-            monitoring: by_type(&["aws_cloudwatch_dashboard", "aws_cloudwatch_metric_alarm"]),
+            endpoints: if deletes_only { Vec::new() } else { by_type(&["aws_lb", "aws_api_gateway_rest_api", "aws_apigatewayv2_api", "aws_db_instance", "aws_elasticache_replication_group"]) },
+            monitoring: if deletes_only { Vec::new() } else { by_type(&["aws_cloudwatch_dashboard", "aws_cloudwatch_metric_alarm"]) },
             drift: drift.to_vec(),
             total: usd(plan.map(|p| p.estimated_monthly_cost_usd).unwrap_or(0.0)),
             next_steps,

@@ -27,6 +27,107 @@ pub enum Command {
     /// Manage the audit's Ed25519 signing key.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The whole journey in the terminal on embedded defaults: plan, approve, audit, deploy to
+    /// the sandbox cloud with live progress, summary, audit record.
+    Demo(DemoArgs),
+    /// An interactive conversation in the terminal: approve, modify, cancel, and approve
+    /// escalations as another user.
+    Chat(ChatArgs),
+    /// Roll back what a request created, through the audit (deletions need your confirmation).
+    Rollback(RollbackArgs),
+    /// Query the audit trail, verify it, or export its head to keep outside the database.
+    Log(LogArgs),
+    /// Run paved as a service: the configured chat adapters, the audit worker, the executor.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The request in plain English.
+    #[arg(value_name = "REQUEST", required = true, num_args = 1..)]
+    pub request: Vec<String>,
+    /// Approve escalations without asking (as the configured approvers).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// The configuration file (default: ./paved.toml when present).
+    #[arg(long, value_name = "FILE", env = "PAVED_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// Who you are at the start (switch with `/as NAME`).
+    #[arg(long = "as", value_name = "NAME", default_value = "you")]
+    pub user: String,
+    /// The configuration file (default: ./paved.toml when present).
+    #[arg(long, value_name = "FILE", env = "PAVED_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The request to roll back, e.g. req-10001.
+    #[arg(value_name = "REQUEST_ID")]
+    pub request_id: String,
+    /// Confirm the deletion without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// The configuration file (default: ./paved.toml when present).
+    #[arg(long, value_name = "FILE", env = "PAVED_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    #[command(subcommand)]
+    pub command: Option<LogCommand>,
+    /// Only requests of this user.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Only this request.
+    #[arg(long = "request", value_name = "REQUEST_ID")]
+    pub request_id: Option<String>,
+    /// Only requests whose verdict was this (approved, approved_with_warnings, auto_fixed, vetoed, escalated).
+    #[arg(long)]
+    pub decision: Option<String>,
+    /// Only requests made at or after this time (RFC 3339, e.g. 2026-11-01T00:00:00Z).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only requests made before this time (RFC 3339).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// At most this many, newest first.
+    #[arg(long, default_value_t = 20)]
+    pub limit: i64,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// The configuration file (default: ./paved.toml when present).
+    #[arg(long, value_name = "FILE", env = "PAVED_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Check the whole hash chain, every checkpoint and every stored verdict; name the first
+    /// record that was changed, removed or inserted.
+    Verify {
+        /// An export written earlier by `paved log export`, to catch a rewritten chain.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+    },
+    /// Write the trail's hashes and signed checkpoints to a file kept outside the database.
+    Export {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The configuration file (default: ./paved.toml when present).
+    #[arg(long, value_name = "FILE", env = "PAVED_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -5,13 +5,16 @@ pub mod cards;
 pub mod chat;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod discord;
 pub mod engine;
 pub mod host;
 pub mod ledger;
+pub mod logging;
 pub mod error;
 pub mod pipeline;
 pub mod policies;
+pub mod runtime;
 pub mod slack;
 pub mod terminal;
 
@@ -31,7 +34,18 @@ pub fn run(cli: Cli) -> anyhow::Result<String> {
             let policies = Policies::load(cli.policies.as_deref())?;
             commands::audit::run(&policies, args)
         }
+        Command::Demo(args) => block_on(commands::demo::run(args, cli.policies.as_deref())),
+        Command::Chat(args) => block_on(commands::chat::run(args, cli.policies.as_deref())),
+        Command::Rollback(args) => block_on(commands::rollback::run(args, cli.policies.as_deref())),
+        Command::Log(args) => block_on(commands::log::run(args, cli.policies.as_deref())),
+        Command::Serve(args) => block_on(commands::serve::run(args, cli.policies.as_deref())),
     }
+}
+
+/// Runs an async command on a multi-threaded runtime (two workers: paved's work is I/O-bound).
+fn block_on<F: std::future::Future<Output = anyhow::Result<String>>>(future: F) -> anyhow::Result<String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(future)
 }
 
 /// The exit code for an error: bad input is the user's to fix, anything else is paved's.

@@ -28,7 +28,7 @@ fn one() -> u32 {
 }
 
 /// The approver directory of the configuration file.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Directory {
     #[serde(default)]
@@ -40,6 +40,12 @@ pub struct Directory {
 
 fn default_ttl() -> u64 {
     24 * 60
+}
+
+impl Default for Directory {
+    fn default() -> Self {
+        Directory { roles: BTreeMap::new(), escalation_ttl_minutes: default_ttl() }
+    }
 }
 
 impl Directory {

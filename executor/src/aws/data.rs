@@ -1481,13 +1481,13 @@ pub async fn athena_workgroup(job: &Job<'_>) -> Result<Made, ProviderError> {
         job.c.region,
         job.c.account().await?
     );
-    if c.get_work_group()
+    let found = c
+        .get_work_group()
         .work_group(name)
         .send()
         .await
-        .found(&doing)?
-        .is_some()
-    {
+        .found(&doing)?;
+    if found.and_then(|o| o.work_group().cloned()).is_some() {
         let tags = c
             .list_tags_for_resource()
             .resource_arn(&arn)

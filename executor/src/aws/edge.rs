@@ -139,6 +139,18 @@ pub async fn rest_api(job: &Job<'_>) -> Result<Made, ProviderError> {
             )
         }
     };
+    // The API's routes and integrations, as an OpenAPI document (Terraform's `body`): writing
+    // it again replaces the API's definition whole, so a repeat is harmless.
+    if let Some(body) = job.v.json_text("body") {
+        c.put_rest_api()
+            .rest_api_id(&id)
+            .mode(aws_sdk_apigateway::types::PutMode::Overwrite)
+            .fail_on_warnings(job.v.bool_or("fail_on_warnings", false))
+            .body(aws_sdk_apigateway::primitives::Blob::new(body.into_bytes()))
+            .send()
+            .await
+            .aws(&doing)?;
+    }
     let account = job.c.account().await?;
     let region = &job.c.region;
     Ok(Made::new(id.clone())

@@ -119,6 +119,7 @@ impl Failure {
         let message = self.message.as_deref().unwrap_or("").to_ascii_lowercase();
         code.contains("NotFound")
             || code.starts_with("NoSuch")
+            || code.to_ascii_lowercase().contains("nonexistent")
             || code.ends_with("NotFoundFault")
             || matches!(
                 code,
@@ -130,8 +131,10 @@ impl Failure {
             || (status_is(self.status, 404) && code.is_empty())
             // ECS says "Unable to describe task definition" for a family it does not know.
             || (code == "ClientException" && message.contains("unable to describe"))
-            || ((code.contains("Validation") || code.contains("InvalidParameter"))
-                && (message.contains("does not exist") || message.contains("not found")))
+            // Validation errors that say the named thing is missing (moto's "RecordNotFound",
+            // Athena's "... Does Not Exist").
+            || ((code.contains("Validation") || code.contains("InvalidParameter") || code.contains("InvalidRequest"))
+                && (message.contains("does not exist") || message.replace(' ', "").contains("notfound")))
     }
 
     pub fn code_is(&self, code: &str) -> bool {
@@ -270,6 +273,14 @@ mod tests {
         assert!(f(Some("DBInstanceNotFound"), Some(404), None).not_found());
         assert!(f(Some("NoSuchBucket"), Some(404), None).not_found());
         assert!(f(Some("NoSuchEntity"), Some(404), None).not_found());
+        assert!(
+            f(
+                Some("AWS.SimpleQueueService.NonExistentQueue"),
+                Some(400),
+                None
+            )
+            .not_found()
+        );
         assert!(f(Some("ResourceNotFoundException"), Some(400), None).not_found());
         assert!(
             f(
@@ -280,6 +291,30 @@ mod tests {
             .not_found()
         );
         assert!(!f(Some("ValidationError"), Some(400), Some("bad name")).not_found());
+        assert!(
+            f(
+                Some("ValidationException"),
+                Some(400),
+                Some("RecordNotFound")
+            )
+            .not_found()
+        );
+        assert!(
+            f(
+                Some("InvalidRequestException"),
+                Some(400),
+                Some("Athena Resource, arn:x Does Not Exist.")
+            )
+            .not_found()
+        );
+        assert!(
+            !f(
+                Some("InvalidRequestException"),
+                Some(400),
+                Some("bad configuration")
+            )
+            .not_found()
+        );
     }
 
     #[test]

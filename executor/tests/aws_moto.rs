@@ -257,7 +257,7 @@ async fn serve(mut client: TcpStream, upstream: &str, st: &ProxyState) -> std::i
     // A deterministic spread of faults: a multiplicative hash of the call number.
     if st.fault_per_mille > 0 && (n.wrapping_mul(2_654_435_761) >> 7) % 1000 < st.fault_per_mille {
         st.injected.fetch_add(1, Ordering::SeqCst);
-        return if n % 2 == 0 {
+        return if n.is_multiple_of(2) {
             respond(&mut client, 503, "text/plain", &[], "Service Unavailable").await
         } else if target.is_some() {
             respond(

@@ -649,15 +649,14 @@ pub async fn task_definition(job: &Job<'_>) -> Result<Made, ProviderError> {
         .send()
         .await
         .found(&doing)?;
-    if let Some(out) = &found {
-        if ecs_ours(job, out.tags()) {
-            if let Some(arn) = out.task_definition().and_then(|t| t.task_definition_arn()) {
-                return Ok(Made::new(arn).with("arn", arn).with("family", family).with(
-                    "arn_without_revision",
-                    arn.rsplit_once(':').map(|(a, _)| a).unwrap_or(arn),
-                ));
-            }
-        }
+    if let Some(out) = &found
+        && ecs_ours(job, out.tags())
+        && let Some(arn) = out.task_definition().and_then(|t| t.task_definition_arn())
+    {
+        return Ok(Made::new(arn).with("arn", arn).with("family", family).with(
+            "arn_without_revision",
+            arn.rsplit_once(':').map(|(a, _)| a).unwrap_or(arn),
+        ));
     }
     let containers = match job.v.get("container_definitions") {
         Some(Value::Array(items)) => items

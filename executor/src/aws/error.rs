@@ -105,10 +105,10 @@ impl Failure {
         if self.no_answer.is_some() {
             return true;
         }
-        if let Some(code) = &self.code {
-            if TRANSIENT_CODES.contains(&code.as_str()) {
-                return true;
-            }
+        if let Some(code) = &self.code
+            && TRANSIENT_CODES.contains(&code.as_str())
+        {
+            return true;
         }
         matches!(self.status, Some(429) | Some(500..=599))
     }

@@ -426,16 +426,16 @@ impl<L: Ledger> Provider for AwsProvider<L> {
         let resolved = self.resolve(ctx, resource).await?;
         let tags = tags_for(ctx, &resource.address, &resolved);
         let clients = self.clients(ctx)?;
-        if resource.action == ResourceAction::Replace {
-            if let Some(old) = existing {
-                let gone = Gone {
-                    ctx,
-                    item: old,
-                    c: &clients,
-                    wait: self.waiter(ctx, &resource.address),
-                };
-                delete_kind(&gone).await?;
-            }
+        if resource.action == ResourceAction::Replace
+            && let Some(old) = existing
+        {
+            let gone = Gone {
+                ctx,
+                item: old,
+                c: &clients,
+                wait: self.waiter(ctx, &resource.address),
+            };
+            delete_kind(&gone).await?;
         }
         if resource.action == ResourceAction::Update
             && existing.is_some()

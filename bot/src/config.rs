@@ -177,7 +177,7 @@ impl Config {
 
     /// Parses a configuration text.
     pub fn parse(text: &str) -> Result<Config, String> {
-        let config: Config = toml::from_str(text).map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string() + &location(&e))?;
+        let config: Config = toml::from_str(text).map_err(|e| describe(text, &e))?;
         for (name, role) in &config.approvers.roles {
             if role.users.is_empty() && role.groups.is_empty() {
                 return Err(format!("approver role `{name}` names no users and no groups"));
@@ -193,8 +193,15 @@ impl Config {
     }
 }
 
-fn location(e: &toml::de::Error) -> String {
-    e.span().map(|s| format!(" (at byte {})", s.start)).unwrap_or_default()
+/// One line for a TOML error: what is wrong and on which line. An unknown key is found by its
+/// name, since the parser points at the table that holds it.
+fn describe(text: &str, e: &toml::de::Error) -> String {
+    let named = e.message().split('`').nth(1).and_then(|key| paved_core::policy::line_of(text, key, 1));
+    let spanned = e.span().map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+    match named.or(spanned) {
+        Some(line) => format!("line {line}: {}", e.message()),
+        None => e.message().to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -224,7 +231,8 @@ required = 2
 
     #[test]
     fn mistakes_are_named() {
-        assert!(Config::parse("databse_url = 'x'").unwrap_err().contains("databse_url"));
+        let e = Config::parse("listen = 'x'\ndatabse_url = 'x'").unwrap_err();
+        assert!(e.contains("databse_url") && e.starts_with("line 2:"), "{e}");
         let e = Config::parse("[approvers.roles.cfo]\nusers = ['a']\nrequired = 2\nchannel = '#c'").unwrap_err();
         assert!(e.contains("cfo") && e.contains("2"), "{e}");
     }

@@ -196,7 +196,9 @@ impl Config {
 /// One line for a TOML error: what is wrong and on which line. An unknown key is found by its
 /// name, since the parser points at the table that holds it.
 fn describe(text: &str, e: &toml::de::Error) -> String {
-    let named = e.message().split('`').nth(1).and_then(|key| paved_core::policy::line_of(text, key, 1));
+    let named = e.message().split('`').nth(1).and_then(|key| {
+        text.lines().position(|l| l.trim_start().strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))).map(|i| i + 1)
+    });
     let spanned = e.span().map(|span| text[..span.start.min(text.len())].lines().count().max(1));
     match named.or(spanned) {
         Some(line) => format!("line {line}: {}", e.message()),

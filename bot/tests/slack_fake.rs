@@ -214,7 +214,10 @@ async fn api(State(fake): State<FakeSlack>, Path(method): Path<String>, headers:
         s.violations.extend(problems.iter().map(|p| format!("{method}: {p}")));
         return answer(json!({"ok": false, "error": "invalid_blocks", "errors": problems}));
     }
-    let channel_id = |c: &str| if c.starts_with('#') { format!("C{}", c[1..].to_ascii_uppercase().replace('-', "")) } else { c.to_string() };
+    let channel_id = |c: &str| match c.strip_prefix('#') {
+        Some(name) => format!("C{}", name.to_ascii_uppercase().replace('-', "")),
+        None => c.to_string(),
+    };
     let s = &mut *s;
     match method.as_str() {
         "auth.test" => answer(json!({"ok": true, "user_id": "UBOT", "team_id": "T1", "team": "Acme", "url": "https://acme.slack.com/", "bot_id": "B1"})),

@@ -520,10 +520,10 @@ fn chars(s: &str) -> usize {
 /// sending and by the tests' fake Slack, which refuses what real Slack would refuse.
 pub fn violations(payload: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(text) = payload.get("text").and_then(Value::as_str) {
-        if chars(text) > limits::MESSAGE_TEXT {
-            out.push(format!("message text has {} characters", chars(text)));
-        }
+    if let Some(text) = payload.get("text").and_then(Value::as_str)
+        && chars(text) > limits::MESSAGE_TEXT
+    {
+        out.push(format!("message text has {} characters", chars(text)));
     }
     if let Some(blocks) = payload.get("blocks").and_then(Value::as_array) {
         if blocks.len() > limits::MESSAGE_BLOCKS {

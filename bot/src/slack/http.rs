@@ -49,10 +49,10 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
 impl Receiver {
     /// The body, once its signature and timestamp check out; otherwise a 401 and a security
     /// log line, and nothing else happens.
-    fn verify<'b>(&self, path: &str, headers: &HeaderMap, body: &'b Bytes) -> Result<&'b str, Response> {
+    fn verify<'b>(&self, path: &str, headers: &HeaderMap, body: &'b Bytes) -> Result<&'b str, Box<Response>> {
         let refuse = |reason: String| {
             tracing::warn!(target: "paved::security", path, reason, "refused a request that claims to come from Slack: its signature does not verify");
-            Err(StatusCode::UNAUTHORIZED.into_response())
+            Err(Box::new(StatusCode::UNAUTHORIZED.into_response()))
         };
         let Ok(text) = std::str::from_utf8(body) else { return refuse("the body is not UTF-8".into()) };
         let signature = header(headers, SlackEventSignatureVerifier::SLACK_SIGNED_HASH_HEADER);
@@ -77,7 +77,7 @@ fn ack(a: Ack) -> Response {
 async fn events(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> Response {
     let text = match r.verify(super::http::EVENTS_PATH, &headers, &body) {
         Ok(text) => text,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     match serde_json::from_str::<SlackPushEvent>(text) {
         Ok(SlackPushEvent::UrlVerification(v)) => axum::Json(serde_json::json!({"challenge": v.challenge})).into_response(),
@@ -104,7 +104,7 @@ async fn events(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> R
 async fn interactivity(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> Response {
     let text = match r.verify(INTERACTIVITY_PATH, &headers, &body) {
         Ok(text) => text,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let payload = serde_urlencoded::from_str::<HashMap<String, String>>(text).ok().and_then(|mut form| form.remove("payload"));
     match payload.as_deref().map(serde_json::from_str::<SlackInteractionEvent>) {
@@ -120,7 +120,7 @@ async fn interactivity(State(r): State<Receiver>, headers: HeaderMap, body: Byte
 async fn commands(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> Response {
     let text = match r.verify(COMMANDS_PATH, &headers, &body) {
         Ok(text) => text,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     match serde_urlencoded::from_str::<SlackCommandEvent>(text) {
         Ok(event) => ack(r.slack.on_command(event)),

@@ -131,10 +131,10 @@ impl Seen {
         if self.ids.contains(id) {
             return false;
         }
-        if self.order.len() >= SEEN_CAPACITY {
-            if let Some(old) = self.order.pop_front() {
-                self.ids.remove(&old);
-            }
+        if self.order.len() >= SEEN_CAPACITY
+            && let Some(old) = self.order.pop_front()
+        {
+            self.ids.remove(&old);
         }
         self.ids.insert(id.to_string());
         self.order.push_back(id.to_string());
@@ -556,10 +556,10 @@ impl Slack {
                 }
             }
         }
-        if board.finished {
-            if let Ok(mut p) = self.progress.lock() {
-                p.remove(&board.request_id);
-            }
+        if board.finished
+            && let Ok(mut p) = self.progress.lock()
+        {
+            p.remove(&board.request_id);
         }
         Ok(())
     }
@@ -606,6 +606,84 @@ impl ChatPlatform for Slack {
     }
 }
 
+/// The real conversation host behind the adapter.
+impl Conversations for crate::host::Host {
+    fn submit(&self, requester: User, thread: Thread, text: String) -> HostFuture<'_, Submitted> {
+        Box::pin(async move {
+            match crate::host::Host::submit(self, requester, thread, &text).await {
+                Ok(s) => Ok(Submitted { request_id: s.request_id, refused: None }),
+                Err(crate::host::HostError::Refused(reason)) => Ok(Submitted { request_id: String::new(), refused: Some(reason) }),
+                Err(e) => Err(e.to_string()),
+            }
+        })
+    }
+
+    fn dispatch(&self, request_id: String, event: Event) -> HostFuture<'_, Dispatched> {
+        Box::pin(async move {
+            match crate::host::Host::dispatch(self, &request_id, event).await {
+                Ok(d) => Ok(Dispatched { refused: d.refused, open_form: d.open_form }),
+                Err(crate::host::HostError::Refused(reason)) => Ok(Dispatched { refused: Some(reason), open_form: None }),
+                Err(crate::host::HostError::UnknownRequest(id)) => Ok(Dispatched { refused: Some(format!("paved has no request {id}; it may belong to another installation.")), open_form: None }),
+                Err(e) => Err(e.to_string()),
+            }
+        })
+    }
+
+    fn request_for_thread(&self, thread: Thread) -> HostFuture<'_, Option<String>> {
+        Box::pin(async move { crate::host::Host::request_for_thread(self, &thread).await.map_err(|e| e.to_string()) })
+    }
+
+    fn first_delivery(&self, id: String) -> HostFuture<'_, bool> {
+        Box::pin(async move { crate::host::Host::first_delivery(self, &id).await.map_err(|e| e.to_string()) })
+    }
+}
+
+/// A running Slack adapter: its receiver task (HTTP) or its WebSockets (Socket Mode).
+pub enum Running {
+    Http { addr: std::net::SocketAddr, server: tokio::task::JoinHandle<std::io::Result<()>> },
+    Socket(socket::SocketMode),
+}
+
+impl Running {
+    /// Stops receiving from Slack.
+    pub async fn stop(self) {
+        match self {
+            Running::Http { server, .. } => server.abort(),
+            Running::Socket(s) => s.shutdown().await,
+        }
+    }
+}
+
+/// Connects Slack to the host: signs in, registers the adapter as the host's `slack` platform,
+/// and starts the configured transport.
+pub async fn start(config: &SlackConfig, host: Arc<crate::host::Host>) -> Result<Running, SlackError> {
+    let groups: Vec<String> = {
+        let mut g: Vec<String> = host.directory().roles.values().flat_map(|r| r.groups.iter().cloned()).collect();
+        g.sort();
+        g.dedup();
+        g
+    };
+    let slack = Slack::connect(config, groups).await?;
+    slack.attach(host.clone())?;
+    host.register(slack.clone());
+    match config.transport {
+        Transport::Http => {
+            let secret = config.signing_secret.clone().ok_or_else(|| SlackError::Config("slack.signing_secret is missing".into()))?;
+            let listener = tokio::net::TcpListener::bind(&config.listen)
+                .await
+                .map_err(|e| SlackError::Config(format!("cannot listen on {} ({e}); set slack.listen to a free address", config.listen)))?;
+            let addr = listener.local_addr().map_err(|e| SlackError::Config(e.to_string()))?;
+            let server = tokio::spawn(http::serve(listener, http::router(slack, &secret)));
+            Ok(Running::Http { addr, server })
+        }
+        Transport::Socket => {
+            let token = config.app_token.clone().ok_or_else(|| SlackError::Config("slack.app_token is missing".into()))?;
+            // Two connections, as Slack recommends, so that a reconnect never leaves paved deaf.
+            Ok(Running::Socket(socket::SocketMode::start(slack, &token, 2).await?))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -636,37 +714,5 @@ mod tests {
         assert_eq!(Ack::Ephemeral("hi".into()).body().unwrap()["response_type"], "ephemeral");
         let errors = Ack::Errors(vec![("instruction".into(), "say more".into())]).body().unwrap();
         assert_eq!(errors, json!({"response_action": "errors", "errors": {"instruction": "say more"}}));
-    }
-}
-
-/// The real conversation host behind the adapter.
-impl Conversations for crate::host::Host {
-    fn submit(&self, requester: User, thread: Thread, text: String) -> HostFuture<'_, Submitted> {
-        Box::pin(async move {
-            match crate::host::Host::submit(self, requester, thread, &text).await {
-                Ok(s) => Ok(Submitted { request_id: s.request_id, refused: None }),
-                Err(crate::host::HostError::Refused(reason)) => Ok(Submitted { request_id: String::new(), refused: Some(reason) }),
-                Err(e) => Err(e.to_string()),
-            }
-        })
-    }
-
-    fn dispatch(&self, request_id: String, event: Event) -> HostFuture<'_, Dispatched> {
-        Box::pin(async move {
-            match crate::host::Host::dispatch(self, &request_id, event).await {
-                Ok(d) => Ok(Dispatched { refused: d.refused, open_form: d.open_form }),
-                Err(crate::host::HostError::Refused(reason)) => Ok(Dispatched { refused: Some(reason), open_form: None }),
-                Err(crate::host::HostError::UnknownRequest(id)) => Ok(Dispatched { refused: Some(format!("paved has no request {id}; it may belong to another installation.")), open_form: None }),
-                Err(e) => Err(e.to_string()),
-            }
-        })
-    }
-
-    fn request_for_thread(&self, thread: Thread) -> HostFuture<'_, Option<String>> {
-        Box::pin(async move { crate::host::Host::request_for_thread(self, &thread).await.map_err(|e| e.to_string()) })
-    }
-
-    fn first_delivery(&self, id: String) -> HostFuture<'_, bool> {
-        Box::pin(async move { crate::host::Host::first_delivery(self, &id).await.map_err(|e| e.to_string()) })
     }
 }

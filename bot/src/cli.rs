@@ -7,7 +7,7 @@ use std::path::PathBuf;
 /// paths, has an independent audit check them against the guardrails, and deploys what is
 /// approved.
 #[derive(Debug, Parser)]
-#[command(name = "paved", version, about, long_about = None, propagate_version = true)]
+#[command(name = "paved", version, propagate_version = true)]
 pub struct Cli {
     /// Read golden paths, prices, IPAM and guardrails from this directory instead of the
     /// policies compiled into paved.
@@ -39,6 +39,20 @@ pub enum Command {
     Log(LogArgs),
     /// Run paved as a service: the configured chat adapters, the audit worker, the executor.
     Serve(ServeArgs),
+    /// Slack: print the app manifest to create paved's Slack app from.
+    #[command(subcommand)]
+    Slack(crate::slack::manifest::SlackCommand),
+    /// Discord: register paved's slash command (uses the `[discord]` settings of the configuration).
+    Discord(DiscordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiscordArgs {
+    #[command(subcommand)]
+    pub command: crate::discord::cli::DiscordCommand,
+    /// The configuration file (default: ./paved.toml when present).
+    #[arg(long, value_name = "FILE", env = "PAVED_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -128,6 +128,10 @@ pub struct Config {
     pub log: LogConfig,
     /// Approver roles: who they are, where their escalations go, how many must agree.
     pub approvers: Directory,
+    /// Slack, when paved serves it.
+    pub slack: Option<crate::slack::config::SlackConfig>,
+    /// Discord, when paved serves it.
+    pub discord: Option<crate::discord::config::DiscordConfig>,
 }
 
 impl Default for Config {
@@ -140,6 +144,8 @@ impl Default for Config {
             audit: AuditConfig::default(),
             log: LogConfig::default(),
             approvers: Directory::default(),
+            slack: None,
+            discord: None,
         }
     }
 }

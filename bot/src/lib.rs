@@ -39,6 +39,12 @@ pub fn run(cli: Cli) -> anyhow::Result<String> {
         Command::Rollback(args) => block_on(commands::rollback::run(args, cli.policies.as_deref())),
         Command::Log(args) => block_on(commands::log::run(args, cli.policies.as_deref())),
         Command::Serve(args) => block_on(commands::serve::run(args, cli.policies.as_deref())),
+        Command::Slack(cmd) => Ok(slack::manifest::run(cmd)?),
+        Command::Discord(args) => {
+            let config = config::Config::load(args.config.as_deref(), None)?;
+            let discord = config.discord.as_ref().ok_or_else(|| UserError::new("There are no [discord] settings in the configuration; add application_id, public_key and bot_token (see the README)."))?;
+            discord::cli::run(&args.command, discord)
+        }
     }
 }
 

@@ -22,7 +22,19 @@ pub async fn run(args: &ServeArgs, policies: Option<&std::path::Path>) -> anyhow
         WorkerMode::Spawn => Some(spawn_worker(&rt.config)?),
         WorkerMode::External => None,
     };
-    let app = axum::Router::new().route("/healthz", axum::routing::get(|| async { "ok" }));
+    let mut app = axum::Router::new().route("/healthz", axum::routing::get(|| async { "ok" }));
+    // Chat adapters: Discord's interactions endpoint shares paved's listener; Slack runs its own
+    // receiver (HTTP) or connects out (Socket Mode).
+    if let Some(discord) = &rt.config.discord {
+        let adapter = std::sync::Arc::new(crate::discord::Discord::new(discord.clone()).map_err(|e| anyhow::anyhow!("Discord: {e}"))?);
+        adapter.attach(&rt.host);
+        app = app.merge(adapter.router(rt.host.clone()));
+        tracing::info!(path = %discord.path, "Discord interactions endpoint ready");
+    }
+    let slack = match &rt.config.slack {
+        Some(slack) => Some(crate::slack::start(slack, rt.host.clone()).await.map_err(|e| anyhow::anyhow!("Slack: {e}"))?),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(&rt.config.listen).await.with_context(|| format!("listening on {}", rt.config.listen))?;
     tracing::info!(listen = %rt.config.listen, database = %redacted(&rt.config.database_url), "paved is serving");
 
@@ -41,6 +53,9 @@ pub async fn run(args: &ServeArgs, policies: Option<&std::path::Path>) -> anyhow
     let _ = stop_tx.send(true);
     let _ = (&mut http).await;
     let _ = (&mut background).await;
+    if let Some(slack) = slack {
+        slack.stop().await;
+    }
     if let Some(child) = worker.as_mut() {
         stop_child(child).await;
     }

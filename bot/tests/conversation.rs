@@ -156,7 +156,7 @@ async fn a_restarted_host_resumes_every_request_where_it_was() {
         path = h.path.clone();
         // The process dies here: the audit request is queued, nothing else has happened.
     }
-    let h = Harness::open(path, SandboxProvider::new(0.0), false).await;
+    let h = Harness::open(path, SandboxProvider::new(0.0), false, None).await;
     assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Auditing);
     h.settle().await;
     assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Completed, "{}", h.said());
@@ -178,4 +178,51 @@ async fn clarification_then_modify_then_cancel() {
     assert_eq!(h.db.plan_version(&id, 2).await.unwrap().plan_hash, c.current().unwrap().hash);
     h.host.dispatch(&id, press("dana", Button::Cancel, 2)).await.unwrap();
     assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Cancelled);
+}
+
+/// Platform-team rules that make the planner's plans fire: backups kept 35 days (auto-fix) and no
+/// MySQL (veto).
+const EXTRA_RULES: &str = "    - name: backups_35_days
+      description: Databases keep 35 days of backups
+      level: hard
+      enforcement: auto-fix
+      applies_to: [aws_db_instance]
+      condition: {attribute: backup_retention_period, less_than: 35}
+      fix: {set: {backup_retention_period: 35}}
+      message: \"{resource} kept backups for {actual} days; paved set {fix}\"
+    - name: no_mysql
+      description: MySQL is not run on this platform
+      level: blocking
+      enforcement: veto
+      applies_to: [aws_db_instance]
+      condition: {attribute: engine, equals: mysql}
+      message: \"{resource} uses MySQL, which this platform does not run\"
+      suggestion: Use PostgreSQL.
+";
+
+#[tokio::test]
+async fn an_auto_fixed_plan_deploys_with_the_fix_and_a_vetoed_one_is_modified_until_it_passes() {
+    let h = Harness::with_rules("fixes", EXTRA_RULES).await;
+    let id = h.host.submit(user("dana"), thread(), "a staging web app with mysql").await.unwrap().request_id;
+    h.host.dispatch(&id, press("dana", Button::Approve, 1)).await.unwrap();
+    h.settle().await;
+    let c = h.host.conversation(&id).await.unwrap();
+    assert_eq!(c.stage, Stage::Vetoed, "{}", h.said());
+    assert!(c.reason.as_deref().unwrap_or_default().contains("MySQL"), "{:?}", c.reason);
+    assert!(h.said().contains("Instead: Use PostgreSQL."), "{}", h.said());
+    assert!(h.db.deployed_resources(&id).await.unwrap().is_empty());
+
+    // The requester changes the plan; the new version passes with the backup fix applied.
+    h.host.dispatch(&id, Event::Modified { user: user("dana"), instruction: "use postgres instead".into(), version: 1 }).await.unwrap();
+    let c = h.host.conversation(&id).await.unwrap();
+    assert_eq!((c.stage, c.current_version()), (Stage::Planned, 2), "{}", h.said());
+    h.host.dispatch(&id, press("dana", Button::Approve, 2)).await.unwrap();
+    h.settle().await;
+    let c = h.host.conversation(&id).await.unwrap();
+    assert_eq!(c.stage, Stage::Completed, "{}", h.said());
+    let verdict = c.verdict.as_ref().unwrap();
+    assert_eq!(verdict.decision, Decision::AutoFixed);
+    assert!(h.said().contains("── Audit: AUTO-FIXED"));
+    let db = h.db.deployed_resource(&id, "aws_db_instance.main").await.unwrap().unwrap();
+    assert_eq!(db.attributes["backup_retention_period"], 35, "the fixed value is what was deployed");
 }

@@ -45,14 +45,28 @@ impl Harness {
     pub async fn new(name: &str, provider: SandboxProvider, auto_rollback: bool) -> Harness {
         let path = std::env::temp_dir().join(format!("paved-conv-{name}-{}.db", std::process::id()));
         let _ = std::fs::remove_file(&path);
-        Harness::open(path, provider, auto_rollback).await
+        Harness::open(path, provider, auto_rollback, None).await
+    }
+
+    /// A host whose policies are the shipped ones with `extra_rules` (YAML list items) added to
+    /// the guardrails' security area.
+    pub async fn with_rules(name: &str, extra_rules: &str) -> Harness {
+        let dir = std::env::temp_dir().join(format!("paved-conv-{name}-{}-policies", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        copy_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policies"), &dir);
+        let guardrails = dir.join("guardrails.yaml");
+        let text = std::fs::read_to_string(&guardrails).unwrap().replacen("  security:\n", &format!("  security:\n{extra_rules}"), 1);
+        std::fs::write(&guardrails, text).unwrap();
+        let path = std::env::temp_dir().join(format!("paved-conv-{name}-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        Harness::open(path, SandboxProvider::new(0.0), false, Some(dir)).await
     }
 
     /// A host on an existing database file, as after a restart.
-    pub async fn open(path: PathBuf, provider: SandboxProvider, auto_rollback: bool) -> Harness {
+    pub async fn open(path: PathBuf, provider: SandboxProvider, auto_rollback: bool, policies: Option<PathBuf>) -> Harness {
         let clock = Clock::manual(1_800_000_000_000);
         let db = Db::open(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap().with_clock(clock.clone());
-        let policies = Arc::new(Policies::load(None).unwrap());
+        let policies = Arc::new(Policies::load(policies.as_deref()).unwrap());
         let key = SigningKey::from_bytes(&[5u8; 32]);
         let config = HostConfig { directory: directory(), auto_rollback, ..HostConfig::default() };
         let host = Arc::new(Host::new(db.clone(), Arc::clone(&policies), key.verifying_key(), provider, config));
@@ -83,5 +97,18 @@ impl Harness {
 
     pub async fn trail_kinds(&self, request_id: &str) -> Vec<String> {
         self.db.request_trail(request_id).await.unwrap().into_iter().map(|r| r.kind).collect()
+    }
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
     }
 }

@@ -356,12 +356,6 @@ async fn respond(
 // ---- plans ----
 
 fn plan_for(request: &str) -> Plan {
-    let mut plan = planned(request);
-    with_api_routes(&mut plan);
-    plan
-}
-
-fn planned(request: &str) -> Plan {
     let catalog = Catalog::shipped();
     let understander = RuleUnderstander::with_paths(catalog.path_hints());
     let intent = understander.understand(request);
@@ -374,44 +368,6 @@ fn planned(request: &str) -> Plan {
         .plan(&intent, &PlanningContext::default())
         .unwrap()
         .unwrap_or_else(|| panic!("{request}: no plan"))
-}
-
-/// The api_microservice golden path plans a REST API, its authorizer, deployment and stage, but no
-/// route: AWS (and moto) refuse to deploy an API without a method ("The REST API doesn't contain
-/// any methods"). Until the path carries its routes, the tests give the API the one route the
-/// path implies, as Terraform's `body` (an OpenAPI document): every path and method to the
-/// handler function.
-fn with_api_routes(plan: &mut Plan) {
-    let Some(handler) = plan
-        .of_type("aws_lambda_function")
-        .find(|r| r.name == "handler")
-        .map(|r| r.address.clone())
-    else {
-        return;
-    };
-    let Some(api) = plan
-        .of_type("aws_api_gateway_rest_api")
-        .next()
-        .map(|r| r.address.clone())
-    else {
-        return;
-    };
-    if plan
-        .resource(&api)
-        .is_some_and(|r| r.values.contains_key("body"))
-    {
-        return;
-    }
-    let body = serde_json::json!({
-        "openapi": "3.0.1",
-        "info": {"title": "api", "version": "1"},
-        "paths": {"/{proxy+}": {"x-amazon-apigateway-any-method": {"x-amazon-apigateway-integration": {
-            "type": "aws_proxy", "httpMethod": "POST", "uri": format!("{handler}.invoke_arn")
-        }}}}
-    });
-    let r = plan.resource_mut(&api).unwrap();
-    r.values.insert("body".into(), body);
-    r.depends_on.push(handler);
 }
 
 fn env_word(env: Environment) -> &'static str {

@@ -68,6 +68,20 @@ impl Runtime {
         let host_config = HostConfig { directory, auto_rollback: config.cloud.auto_rollback, ..HostConfig::default() };
         let host = match config.cloud.kind {
             CloudKind::Sandbox => Host::new(db.clone(), Arc::clone(&policies), verifying_key, SandboxProvider::new(config.cloud.sandbox_time_factor), host_config),
+            #[cfg(feature = "aws")]
+            CloudKind::Aws => {
+                // The provider resolves references (`aws_vpc.main.id`) through the same ledger the
+                // executor records into: the database.
+                let ledger = Arc::new(crate::ledger::DbLedger::new(db.clone()));
+                let aws = paved_executor::aws::AwsConfig {
+                    region: config.cloud.region.clone(),
+                    endpoint_url: config.cloud.endpoint_url.clone(),
+                    ..paved_executor::aws::AwsConfig::default()
+                };
+                let provider = paved_executor::aws::AwsProvider::connect(aws, ledger).await;
+                Host::new(db.clone(), Arc::clone(&policies), verifying_key, provider, host_config)
+            }
+            #[cfg(not(feature = "aws"))]
             CloudKind::Aws => return Err(UserError::new("This paved was built without the AWS provider; build it with `--features aws` or set [cloud] kind = \"sandbox\".").into()),
         };
         Ok(Runtime { config, db, policies, host: Arc::new(host), signing_key, verifying_key })

@@ -31,7 +31,13 @@ impl Secret {
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_empty() { "(unset)" } else { "(redacted)" })
+        f.write_str(if self.0.is_empty() { "Secret(<unset>)" } else { "Secret(<redacted>)" })
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
     }
 }
 
@@ -234,7 +240,8 @@ required = 2
         let c = Config::parse(text).unwrap();
         assert_eq!(c.approvers.role("finance_manager").unwrap().required, 2);
         assert_eq!(c.approvers.escalation_ttl_minutes, 120);
-        assert_eq!(format!("{:?}", Secret::new("xoxb-123")), "(redacted)");
+        assert_eq!(format!("{:?}", Secret::new("xoxb-123")), "Secret(<redacted>)");
+        assert_eq!(format!("{}", Secret::new("xoxb-123")), "<redacted>");
     }
 
     #[test]

@@ -1,33 +1,12 @@
 //! The `[discord]` settings of `paved.toml`.
 
-use std::fmt;
-
 use serde::Deserialize;
 
 /// Discord's REST API, version 10.
 pub const DISCORD_API: &str = "https://discord.com/api/v10";
 
-/// A credential from the configuration: used to authorise calls, never printed.
-#[derive(Clone, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    /// The secret itself, for the one place that sends it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
+/// Credentials are paved's one `Secret` type: they never print.
+pub use crate::config::Secret;
 
 /// How paved talks to one Discord application.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]

@@ -1,38 +1,11 @@
 //! The `[slack]` settings of the configuration file.
 
-use std::fmt;
-
 use serde::Deserialize;
 
 use super::SlackError;
 
-/// A credential that never prints: `Debug` and `Display` show `***`.
-#[derive(Clone, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    /// The credential itself, for the one place that sends it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
+/// Credentials are paved's one `Secret` type: they never print.
+pub use crate::config::Secret;
 
 /// How Slack reaches paved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -157,7 +130,7 @@ mod tests {
         let c = SlackConfig::new("xoxb-very-secret", "signing-very-secret");
         let shown = format!("{c:?}");
         assert!(!shown.contains("very-secret"), "{shown}");
-        assert!(shown.contains("Secret(***)"));
+        assert!(shown.contains("Secret(<redacted>)"));
     }
 
     #[test]

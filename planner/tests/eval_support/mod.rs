@@ -19,6 +19,18 @@ impl Score {
     }
 }
 
+impl Score {
+    /// Prints every failure and the figure, then asserts the set is whole and scores ≥ 95%.
+    pub fn assert_at_least_95_percent(&self, min_cases: usize) {
+        for f in &self.failures {
+            println!("{f}");
+        }
+        println!("intent accuracy: {}/{} = {:.1}%", self.passed, self.total, self.percent());
+        assert!(self.total >= min_cases, "expected at least {min_cases} cases, found {}", self.total);
+        assert!(self.percent() >= 95.0, "intent accuracy {:.1}% is below 95%", self.percent());
+    }
+}
+
 pub fn data_file(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("..")

@@ -433,10 +433,10 @@ fn check_response(body: &Value, state: &Arc<Mutex<FakeState>>) {
         }
         _ => {}
     }
-    if !bad.is_empty() {
-        if let Ok(mut s) = state.lock() {
-            s.violations.extend(bad.into_iter().map(|b| format!("interaction response: {b}")));
-        }
+    if !bad.is_empty()
+        && let Ok(mut s) = state.lock()
+    {
+        s.violations.extend(bad.into_iter().map(|b| format!("interaction response: {b}")));
     }
 }
 

@@ -88,7 +88,14 @@ pub struct Discord {
     pending: Mutex<HashMap<String, Pending>>,
     progress: Mutex<HashMap<String, ProgressMessage>>,
     background: Arc<Background>,
+    /// Host calls that may run at once. The database has one writer, so more gain nothing, and
+    /// the host reads through its pool while it holds a write transaction: an unbounded burst
+    /// would take every pooled connection and stall.
+    host_slots: Arc<tokio::sync::Semaphore>,
 }
+
+/// How many host decisions the adapter runs at once.
+const HOST_SLOTS: usize = 4;
 
 /// Work that goes on after an interaction was answered (a new request's planning, a slow
 /// decision), counted so that a shutdown (or a test) can wait for it.
@@ -125,7 +132,7 @@ impl Discord {
     pub fn new(config: DiscordConfig) -> Result<Discord, DiscordError> {
         let check = SignatureCheck::new(&config.public_key, config.max_clock_skew_seconds)?;
         let rest = Rest::new(&config.api_base, config.bot_token.clone())?;
-        Ok(Discord { config, rest, check, host: OnceLock::new(), pending: Mutex::new(HashMap::new()), progress: Mutex::new(HashMap::new()), background: Arc::default() })
+        Ok(Discord { config, rest, check, host: OnceLock::new(), pending: Mutex::new(HashMap::new()), progress: Mutex::new(HashMap::new()), background: Arc::default(), host_slots: Arc::new(tokio::sync::Semaphore::new(HOST_SLOTS)) })
     }
 
     /// Connects the adapter and the host both ways: the host delivers cards through the adapter,
@@ -377,7 +384,11 @@ async fn interactions(State(ep): State<Endpoint>, headers: HeaderMap, body: Byte
         return answer(render::pong());
     }
     // Interaction ids are handled once, also across restarts and replicas.
-    match ep.host.first_delivery(&format!("discord:{}", interaction.id())).await {
+    let first = {
+        let _slot = ep.discord.host_slots.acquire().await;
+        ep.host.first_delivery(&format!("discord:{}", interaction.id())).await
+    };
+    match first {
         Ok(true) => {}
         Ok(false) => {
             return answer(match interaction {
@@ -410,7 +421,9 @@ async fn interactions(State(ep): State<Endpoint>, headers: HeaderMap, body: Byte
             ep.discord.remember(&c.id.to_string(), &c.token);
             let thread = Thread { platform: PLATFORM.into(), channel: c.channel_id.to_string(), thread: format!("{PENDING_PREFIX}{}", c.id) };
             let (discord, host, token, id) = (Arc::clone(&ep.discord), Arc::clone(&ep.host), c.token.clone(), c.id.to_string());
+            let slots = Arc::clone(&ep.discord.host_slots);
             ep.discord.spawn(async move {
+                let _slot = slots.acquire_owned().await;
                 let refused = match host.submit(user, thread, &text).await {
                     Ok(_) => None,
                     Err(HostError::Refused(reason)) => Some(reason),
@@ -484,7 +497,11 @@ async fn reply_in_thread(ep: &Endpoint, thread: Thread, user: User, text: String
 async fn decide(ep: &Endpoint, request_id: &str, event: Event, token: String, ok: Value) -> Response {
     let host = Arc::clone(&ep.host);
     let rid = request_id.to_string();
-    let mut work = tokio::spawn(async move { host.dispatch(&rid, event).await });
+    let slots = Arc::clone(&ep.discord.host_slots);
+    let mut work = tokio::spawn(async move {
+        let _slot = slots.acquire_owned().await;
+        host.dispatch(&rid, event).await
+    });
     let outcome = tokio::time::timeout(ANSWER_WITHIN, &mut work).await;
     match outcome {
         Ok(Ok(result)) => answer(outcome_answer(request_id, result).unwrap_or(ok)),

@@ -327,10 +327,10 @@ fn major(path: &str) -> String {
     for (i, part) in parts.iter().enumerate() {
         if i > 0 && matches!(parts[i - 1], "channels" | "guilds" | "webhooks") {
             out.push(*part);
-            if parts[i - 1] == "webhooks" {
-                if let Some(token) = parts.get(i + 1) {
-                    out.push(token);
-                }
+            if parts[i - 1] == "webhooks"
+                && let Some(token) = parts.get(i + 1)
+            {
+                out.push(token);
             }
         }
     }

@@ -210,15 +210,20 @@ impl Host {
         Ok(PlanningContext { allocations, ..PlanningContext::default() })
     }
 
-    /// The planning context of a change to `service`: what earlier requests created for it.
-    async fn change_context(&self, request_id: &str, c: &Conversation) -> Result<PlanningContext, HostError> {
+    /// The planning context of a request: IPAM allocations, and for a change (modify, scale,
+    /// delete, rollback) what earlier requests created, or what the rolled-back request did.
+    /// Read before any write transaction begins: on SQLite a read through the pool while this
+    /// task holds the writer would wait for a connection the writers hold.
+    async fn context_for(&self, intent: &paved_core::Intent, this_request: Option<&str>) -> Result<PlanningContext, HostError> {
         let mut ctx = self.planning_context().await?;
-        let target = c.rolls_back.clone();
-        let ids = match target {
-            Some(id) => vec![id],
-            None => self.db.conversations_in(&[Stage::Completed.as_str(), Stage::Failed.as_str()]).await?,
+        if intent.action == paved_core::Action::Create {
+            return Ok(ctx);
+        }
+        let ids = match (intent.action, intent.details.request_ids.first()) {
+            (paved_core::Action::Rollback, Some(id)) => vec![id.clone()],
+            _ => self.db.conversations_in(&[Stage::Completed.as_str(), Stage::Failed.as_str()]).await?,
         };
-        for id in ids.into_iter().filter(|id| id != request_id) {
+        for id in ids.into_iter().filter(|id| Some(id.as_str()) != this_request) {
             for r in self.db.deployed_resources(&id).await? {
                 let mut resource = Resource::new(&r.kind, r.address.split_once('.').map(|(_, n)| n).unwrap_or(&r.address), ResourceAction::Create);
                 if let serde_json::Value::Object(m) = r.attributes {
@@ -235,22 +240,25 @@ impl Host {
         Ok(ctx)
     }
 
+    /// The context an event needs: only words (answers, modifications) make the engine plan again.
+    async fn event_context(&self, request_id: &str, event: &Event) -> Result<PlanningContext, HostError> {
+        if !matches!(event, Event::Said { .. } | Event::Modified { .. }) {
+            return Ok(PlanningContext::default());
+        }
+        let c = self.conversation(request_id).await?;
+        self.context_for(&c.intent, Some(request_id)).await
+    }
+
     /// A new request from `requester` in `thread`: understood, planned, stored, and answered with
     /// the understanding and plan cards (or questions).
     pub async fn submit(&self, requester: User, thread: Thread, text: &str) -> Result<Submitted, HostError> {
         let text = crate::pipeline::check_request(text).map_err(|e| HostError::Refused(e.0))?.to_string();
+        // Understand first (pure), read what planning needs, then write everything in one go.
+        let intent = Pipeline::new(&self.policies.catalog).understand(&text);
+        let ctx = self.context_for(&intent, None).await?;
         let mut tx = self.db.begin().await?;
         let request_id = tx.create_request(&requester.id, &format!("{}:{}", thread.platform, thread.channel), &text).await?;
-        // Understand first, then plan with what already exists when the request changes something.
-        let engine = self.engine();
-        let probe = engine.start(&request_id, requester.clone(), thread.clone(), &text, &PlanningContext::default()).map_err(HostError::Refused)?;
-        let needs_inventory = probe.0.intent.action != paved_core::Action::Create;
-        let ctx = if needs_inventory { self.change_context(&request_id, &probe.0).await? } else { self.planning_context().await? };
-        let (conversation, effects) = if needs_inventory {
-            engine.start(&request_id, requester, thread, &text, &ctx).map_err(HostError::Refused)?
-        } else {
-            probe
-        };
+        let (conversation, effects) = self.engine().start(&request_id, requester, thread, &text, &ctx).map_err(HostError::Refused)?;
         tx.save_intent("paved", &request_id, &conversation.intent).await?;
         self.record_new_plans(&mut tx, None, &conversation).await?;
         if !tx.save_conversation(&request_id, 0, &index(&conversation), &doc(&conversation)?).await? {
@@ -283,9 +291,10 @@ impl Host {
     /// Applies an event to a request: decided by the engine, stored with compare-and-set, its
     /// effects carried out.
     pub async fn dispatch(&self, request_id: &str, event: Event) -> Result<Dispatched, HostError> {
+        let ctx = self.event_context(request_id, &event).await?;
         for _ in 0..CAS_ATTEMPTS {
             let mut tx = self.db.begin().await?;
-            match self.decide_in(&mut tx, request_id, &event).await? {
+            match self.decide_in(&mut tx, request_id, &event, &ctx).await? {
                 Decided::Lost => {
                     tx.rollback().await?;
                     continue;
@@ -311,12 +320,11 @@ impl Host {
     }
 
     /// Decides an event inside a transaction and stores the outcome and its messages there.
-    async fn decide_in(&self, tx: &mut Tx, request_id: &str, event: &Event) -> Result<Decided, HostError> {
+    async fn decide_in(&self, tx: &mut Tx, request_id: &str, event: &Event, ctx: &PlanningContext) -> Result<Decided, HostError> {
         let stored = tx.conversation(request_id).await?.ok_or_else(|| HostError::UnknownRequest(request_id.to_string()))?;
         let before: Conversation = serde_json::from_value(stored.doc).map_err(|e| HostError::Corrupt(request_id.to_string(), e.to_string()))?;
         let now = tx.now_ms();
-        let ctx = if before.intent.action == paved_core::Action::Create { self.planning_context().await? } else { self.change_context(request_id, &before).await? };
-        let (mut after, effects) = match self.engine().handle(&before, event, now, &ctx) {
+        let (mut after, effects) = match self.engine().handle(&before, event, now, ctx) {
             Step::Refused { user, reason } => return Ok(Decided::Refused(user, reason)),
             Step::Next { conversation, effects } => (conversation, effects),
         };
@@ -515,7 +523,7 @@ impl Host {
                 Err(e) => return Err(e.into()),
             };
             let event = Event::Verdict { version: accepted.plan_version, verdict: accepted.verdict };
-            match self.decide_in(&mut tx, &message.request_id, &event).await? {
+            match self.decide_in(&mut tx, &message.request_id, &event, &PlanningContext::default()).await? {
                 Decided::Lost => {
                     tx.rollback().await?;
                     continue;

@@ -226,3 +226,30 @@ async fn an_auto_fixed_plan_deploys_with_the_fix_and_a_vetoed_one_is_modified_un
     let db = h.db.deployed_resource(&id, "aws_db_instance.main").await.unwrap().unwrap();
     assert_eq!(db.attributes["backup_retention_period"], 35, "the fixed value is what was deployed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn many_requests_at_once_do_not_starve_the_database() {
+    let h = Harness::new("concurrent", SandboxProvider::new(0.0), false).await;
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let host = h.host.clone();
+        tasks.push(tokio::spawn(async move {
+            let text = if i % 2 == 0 { "a staging web app with postgres" } else { "delete the staging environment of payment-service" };
+            host.submit(user(&format!("u{i}")), thread(), text).await.map(|s| s.request_id)
+        }));
+    }
+    // Every write transaction reads what it needs before it begins; with reads inside them, two
+    // dozen concurrent requests exhausted SQLite's pool and stalled for the pool's timeout.
+    let all = async {
+        let mut ids = Vec::new();
+        for t in tasks {
+            ids.push(t.await.unwrap().unwrap());
+        }
+        ids
+    };
+    let ids = tokio::time::timeout(std::time::Duration::from_secs(20), all).await.expect("24 concurrent requests finish");
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 24);
+}

@@ -180,29 +180,9 @@ async fn clarification_then_modify_then_cancel() {
     assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Cancelled);
 }
 
-/// Platform-team rules that make the planner's plans fire: backups kept 35 days (auto-fix) and no
-/// MySQL (veto).
-const EXTRA_RULES: &str = "    - name: backups_35_days
-      description: Databases keep 35 days of backups
-      level: hard
-      enforcement: auto-fix
-      applies_to: [aws_db_instance]
-      condition: {attribute: backup_retention_period, less_than: 35}
-      fix: {set: {backup_retention_period: 35}}
-      message: \"{resource} kept backups for {actual} days; paved set {fix}\"
-    - name: no_mysql
-      description: MySQL is not run on this platform
-      level: blocking
-      enforcement: veto
-      applies_to: [aws_db_instance]
-      condition: {attribute: engine, equals: mysql}
-      message: \"{resource} uses MySQL, which this platform does not run\"
-      suggestion: Use PostgreSQL.
-";
-
 #[tokio::test]
 async fn an_auto_fixed_plan_deploys_with_the_fix_and_a_vetoed_one_is_modified_until_it_passes() {
-    let h = Harness::with_rules("fixes", EXTRA_RULES).await;
+    let h = Harness::with_rules("fixes", support::EXTRA_RULES).await;
     let id = h.host.submit(user("dana"), thread(), "a staging web app with mysql").await.unwrap().request_id;
     h.host.dispatch(&id, press("dana", Button::Approve, 1)).await.unwrap();
     h.settle().await;

@@ -3,6 +3,8 @@
 //! on a fresh SQLite database with the audit worker's code and the sandbox cloud. Every decision
 //! path of the conversation goes through Discord's wire format.
 
+mod support;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -65,12 +67,16 @@ impl World {
     }
 
     async fn with_limits(name: &str, per: u32, window: Duration) -> World {
+        World::build(name, per, window, None).await
+    }
+
+    async fn build(name: &str, per: u32, window: Duration, policies: Option<std::path::PathBuf>) -> World {
         let fake = FakeDiscord::start(per, window).await.unwrap();
         let path = std::env::temp_dir().join(format!("paved-discord-{name}-{}.db", std::process::id()));
         let _ = std::fs::remove_file(&path);
         let clock = Clock::manual(1_800_000_000_000);
         let db = Db::open(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap().with_clock(clock.clone());
-        let policies = Arc::new(Policies::load(None).unwrap());
+        let policies = Arc::new(Policies::load(policies.as_deref()).unwrap());
         let key = SigningKey::from_bytes(&[5u8; 32]);
         let config = HostConfig { directory: directory(), ..HostConfig::default() };
         let host = Arc::new(Host::new(db.clone(), Arc::clone(&policies), key.verifying_key(), SandboxProvider::new(0.0), config));
@@ -228,6 +234,24 @@ async fn an_approved_request_deploys_in_its_thread() {
     // One progress message, created once and edited after that.
     let progress_posts = w.fake.messages_in(&thread).iter().filter(|m| text_of(m).contains(&format!("Finished {id}"))).count();
     assert_eq!(progress_posts, 1);
+    w.clean();
+}
+
+#[tokio::test]
+async fn vetoed_and_auto_fixed_plans_are_shown_in_the_thread() {
+    let policies = support::policies_with_rules("discord-fixes", support::EXTRA_RULES);
+    let w = World::build("fixes", 5, Duration::from_millis(250), Some(policies)).await;
+    let (id, thread) = w.ask(&dana(), "a staging web app with mysql").await;
+    w.press(&dana(), &thread, "paved:approve:").await;
+    w.settle().await;
+    assert_eq!(w.stage(&id).await, Stage::Vetoed, "{}", w.said(&thread));
+    assert!(w.said(&thread).contains("VETOED"), "{}", w.said(&thread));
+    assert!(w.said(&thread).contains("Use PostgreSQL"), "{}", w.said(&thread));
+    let (id, thread) = w.ask(&dana(), "a staging web app with postgres").await;
+    w.press(&dana(), &thread, "paved:approve:").await;
+    w.settle().await;
+    assert_eq!(w.stage(&id).await, Stage::Completed, "{}", w.said(&thread));
+    assert!(w.said(&thread).contains("AUTO-FIXED"), "{}", w.said(&thread));
     w.clean();
 }
 

@@ -4,6 +4,8 @@
 
 mod slack_fake;
 
+mod support;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,12 +47,16 @@ fn directory() -> Directory {
 
 impl World {
     async fn new(name: &str) -> World {
+        World::with_policies(name, None).await
+    }
+
+    async fn with_policies(name: &str, policies: Option<std::path::PathBuf>) -> World {
         let fake = FakeSlack::start().await;
         fake.set_group("SFINANCE", &["UGINA"]);
         let path = std::env::temp_dir().join(format!("paved-slack-{name}-{}.db", std::process::id()));
         let _ = std::fs::remove_file(&path);
         let db = Db::open(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap().with_clock(Clock::manual(1_800_000_000_000));
-        let policies = Arc::new(Policies::load(None).unwrap());
+        let policies = Arc::new(Policies::load(policies.as_deref()).unwrap());
         let key = SigningKey::from_bytes(&[5u8; 32]);
         let config = HostConfig { directory: directory(), ..HostConfig::default() };
         let host = Arc::new(Host::new(db.clone(), Arc::clone(&policies), key.verifying_key(), SandboxProvider::new(0.0), config));
@@ -224,6 +230,21 @@ async fn an_approved_request_is_planned_audited_deployed_in_its_thread() {
     // Progress is one message: created once, then edited.
     let progress_posts = w.fake.calls_of("chat.postMessage").iter().filter(|b| b["text"].as_str().unwrap_or_default().contains("req-") && (b["text"].as_str().unwrap_or_default().starts_with("Deploying") || b["text"].as_str().unwrap_or_default().starts_with("Finished"))).count();
     assert_eq!(progress_posts, 1);
+    w.assert_clean();
+}
+
+#[tokio::test]
+async fn vetoed_and_auto_fixed_plans_are_shown_in_the_thread() {
+    let w = World::with_policies("fixes", Some(support::policies_with_rules("slack-fixes", support::EXTRA_RULES))).await;
+    w.mention("UDANA", "a staging web app with mysql", "150.000001").await;
+    w.press("UDANA", "paved:approve:", "trig-v").await;
+    assert_eq!(w.stage("150.000001").await, Stage::Vetoed);
+    assert!(w.posted("VETOED"), "{:?}", w.texts("chat.postMessage"));
+    assert!(w.posted("Use PostgreSQL"), "{:?}", w.texts("chat.postMessage"));
+    w.mention("UDANA", "a staging web app with postgres", "151.000001").await;
+    w.press("UDANA", "paved:approve:", "trig-f").await;
+    assert_eq!(w.stage("151.000001").await, Stage::Completed);
+    assert!(w.posted("AUTO-FIXED"), "{:?}", w.texts("chat.postMessage"));
     w.assert_clean();
 }
 

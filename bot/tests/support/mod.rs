@@ -51,12 +51,7 @@ impl Harness {
     /// A host whose policies are the shipped ones with `extra_rules` (YAML list items) added to
     /// the guardrails' security area.
     pub async fn with_rules(name: &str, extra_rules: &str) -> Harness {
-        let dir = std::env::temp_dir().join(format!("paved-conv-{name}-{}-policies", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        copy_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policies"), &dir);
-        let guardrails = dir.join("guardrails.yaml");
-        let text = std::fs::read_to_string(&guardrails).unwrap().replacen("  security:\n", &format!("  security:\n{extra_rules}"), 1);
-        std::fs::write(&guardrails, text).unwrap();
+        let dir = policies_with_rules(name, extra_rules);
         let path = std::env::temp_dir().join(format!("paved-conv-{name}-{}.db", std::process::id()));
         let _ = std::fs::remove_file(&path);
         Harness::open(path, SandboxProvider::new(0.0), false, Some(dir)).await
@@ -111,4 +106,36 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// Platform-team rules that make the planner's own plans fire: backups kept 35 days (auto-fix)
+/// and no MySQL (veto).
+pub const EXTRA_RULES: &str = "    - name: backups_35_days
+      description: Databases keep 35 days of backups
+      level: hard
+      enforcement: auto-fix
+      applies_to: [aws_db_instance]
+      condition: {attribute: backup_retention_period, less_than: 35}
+      fix: {set: {backup_retention_period: 35}}
+      message: \"{resource} kept backups for {actual} days; paved set {fix}\"
+    - name: no_mysql
+      description: MySQL is not run on this platform
+      level: blocking
+      enforcement: veto
+      applies_to: [aws_db_instance]
+      condition: {attribute: engine, equals: mysql}
+      message: \"{resource} uses MySQL, which this platform does not run\"
+      suggestion: Use PostgreSQL.
+";
+
+/// A copy of the shipped policies with `extra_rules` (YAML list items) added to the guardrails'
+/// security area.
+pub fn policies_with_rules(name: &str, extra_rules: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("paved-{name}-{}-policies", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policies"), &dir);
+    let guardrails = dir.join("guardrails.yaml");
+    let text = std::fs::read_to_string(&guardrails).unwrap().replacen("  security:\n", &format!("  security:\n{extra_rules}"), 1);
+    std::fs::write(&guardrails, text).unwrap();
+    dir
 }

@@ -475,7 +475,7 @@ impl Host {
                 Effect::Whisper { user, text } => {
                     let _ = platform.whisper(&thread, &user, &text).await;
                 }
-                Effect::Rollback | Effect::Audit | Effect::Execute | Effect::Lock | Effect::Unlock => {}
+                Effect::Audit | Effect::Execute | Effect::Lock | Effect::Unlock => {}
             }
         }
     }

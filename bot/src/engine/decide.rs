@@ -71,8 +71,6 @@ pub enum Effect {
     Audit,
     /// Hand the approved plan to the executor.
     Execute,
-    /// Delete what this request created.
-    Rollback,
     /// Take the change lock for the conversation's service/environment.
     Lock,
     /// Give the change lock back.

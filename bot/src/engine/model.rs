@@ -23,7 +23,6 @@ pub enum Stage {
     Cancelled,
     Rejected,
     Expired,
-    RollingBack,
     RolledBack,
 }
 
@@ -44,7 +43,6 @@ impl Stage {
             Stage::Cancelled => "cancelled",
             Stage::Rejected => "rejected",
             Stage::Expired => "expired",
-            Stage::RollingBack => "rolling_back",
             Stage::RolledBack => "rolled_back",
         }
     }
@@ -67,7 +65,6 @@ impl Stage {
                 | Stage::Escalated
                 | Stage::Executing
                 | Stage::Verifying
-                | Stage::RollingBack
         )
     }
 }

@@ -270,13 +270,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn res(kind: &str, name: &str, values: Value) -> Resource {
-        let mut r = Resource::new(kind, name, ResourceAction::Create);
-        if let Value::Object(m) = values {
-            r.values = m;
-        }
-        r
-    }
+    use crate::test_support::res;
 
     #[test]
     fn addresses_match_whole_references_only() {

@@ -147,26 +147,13 @@ fn has_mfa_condition(s: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use paved_core::{Environment, ResourceAction};
+    use paved_core::Environment;
     use serde_json::json;
 
-    fn res(kind: &str, name: &str, values: Value) -> Resource {
-        let mut r = Resource::new(kind, name, ResourceAction::Create);
-        if let Value::Object(m) = values {
-            r.values = m;
-        }
-        r
-    }
+    use crate::test_support::res;
 
     fn plan(resources: Vec<Resource>) -> Plan {
-        Plan {
-            golden_path: None,
-            golden_path_version: "1".into(),
-            environment: Environment::Production,
-            region: "us-east-1".into(),
-            resources,
-            estimated_monthly_cost_usd: 0.0,
-        }
+        crate::test_support::plan(Environment::Production, resources)
     }
 
     const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";

@@ -17,6 +17,8 @@ pub mod iam;
 pub mod intent_check;
 pub mod keys;
 pub mod network;
+#[cfg(test)]
+mod test_support;
 #[cfg(feature = "worker")]
 pub mod worker;
 

@@ -95,21 +95,21 @@ pub async fn describe_db_subnet_group(
     Ok(out
         .and_then(|o| o.db_subnet_groups().first().cloned())
         .map(|group| {
-            let mut subnets: Vec<String> = group
-                .subnets()
-                .iter()
-                .filter_map(|s| s.subnet_identifier().map(str::to_string))
-                .collect();
-            // AWS lists the subnets in its own order; the plan's order is what the inventory holds.
-            let recorded: Vec<String> = g.values().strs("subnet_ids");
-            if subnets.len() == recorded.len() && subnets.iter().all(|s| recorded.contains(s)) {
-                subnets = recorded;
-            }
+            let subnets = in_recorded_order(
+                group.subnets().iter().filter_map(|s| s.subnet_identifier().map(str::to_string)).collect(),
+                g.values().strs("subnet_ids"),
+            );
             obj([
                 ("name", s(group.db_subnet_group_name())),
                 ("subnet_ids", Some(Value::from(subnets))),
             ])
         }))
+}
+
+/// AWS lists a subnet group's subnets in its own order; when they are the recorded ones, the
+/// plan's order (what the inventory holds) is kept, so that only a real difference is drift.
+fn in_recorded_order(found: Vec<String>, recorded: Vec<String>) -> Vec<String> {
+    if found.len() == recorded.len() && found.iter().all(|s| recorded.contains(s)) { recorded } else { found }
 }
 
 async fn db_status(
@@ -445,15 +445,10 @@ pub async fn describe_cache_subnet_group(
     Ok(out
         .and_then(|o| o.cache_subnet_groups().first().cloned())
         .map(|group| {
-            let mut subnets: Vec<String> = group
-                .subnets()
-                .iter()
-                .filter_map(|s| s.subnet_identifier().map(str::to_string))
-                .collect();
-            let recorded: Vec<String> = g.values().strs("subnet_ids");
-            if subnets.len() == recorded.len() && subnets.iter().all(|s| recorded.contains(s)) {
-                subnets = recorded;
-            }
+            let subnets = in_recorded_order(
+                group.subnets().iter().filter_map(|s| s.subnet_identifier().map(str::to_string)).collect(),
+                g.values().strs("subnet_ids"),
+            );
             obj([
                 ("name", s(group.cache_subnet_group_name())),
                 ("subnet_ids", Some(Value::from(subnets))),

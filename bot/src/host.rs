@@ -57,6 +57,33 @@ pub struct Dispatched {
     pub open_form: Option<i64>,
 }
 
+/// What an event would do to a request as it is stored now, decided without writing. A chat
+/// adapter answers from it at once (Discord waits 3 s at most) and records the event afterwards:
+/// a refusal with [`Host::record_refusal`], anything else with [`Host::dispatch_once`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Preview {
+    /// The engine refuses the event; the user is told why.
+    Refused { user: String, reason: String },
+    /// The Modify form opens for this plan version.
+    OpenForm(i64),
+    /// The event goes through, unless the request changes before it is stored.
+    Proceeds,
+}
+
+/// Whether the engine plans again for this event (answers, modifications), and so needs the
+/// planning context.
+fn plans_again(event: &Event) -> bool {
+    matches!(event, Event::Said { .. } | Event::Modified { .. })
+}
+
+/// The plan version whose Modify form an event's effects open.
+fn form_of(effects: &[Effect]) -> Option<i64> {
+    effects.iter().find_map(|e| match e {
+        Effect::Post(Card::ModifyForm { version }) => Some(*version),
+        _ => None,
+    })
+}
+
 /// What the host is configured with.
 pub struct HostConfig {
     pub directory: Directory,
@@ -242,21 +269,45 @@ impl Host {
 
     /// The context an event needs: only words (answers, modifications) make the engine plan again.
     async fn event_context(&self, request_id: &str, event: &Event) -> Result<PlanningContext, HostError> {
-        if !matches!(event, Event::Said { .. } | Event::Modified { .. }) {
+        if !plans_again(event) {
             return Ok(PlanningContext::default());
         }
         let c = self.conversation(request_id).await?;
         self.context_for(&c.intent, Some(request_id)).await
     }
 
+    /// [`Host::event_context`] for a conversation already loaded.
+    async fn context_of(&self, c: &Conversation, event: &Event) -> Result<PlanningContext, HostError> {
+        if !plans_again(event) {
+            return Ok(PlanningContext::default());
+        }
+        self.context_for(&c.intent, Some(&c.request_id)).await
+    }
+
     /// A new request from `requester` in `thread`: understood, planned, stored, and answered with
     /// the understanding and plan cards (or questions).
     pub async fn submit(&self, requester: User, thread: Thread, text: &str) -> Result<Submitted, HostError> {
+        self.submit_inner(None, requester, thread, text).await?.ok_or(HostError::Contended)
+    }
+
+    /// [`Host::submit`] for a chat delivery that may arrive twice: the delivery id is recorded in
+    /// the same transaction as the request, and `None` means it was handled before.
+    pub async fn submit_once(&self, delivery: &str, requester: User, thread: Thread, text: &str) -> Result<Option<Submitted>, HostError> {
+        self.submit_inner(Some(delivery), requester, thread, text).await
+    }
+
+    async fn submit_inner(&self, delivery: Option<&str>, requester: User, thread: Thread, text: &str) -> Result<Option<Submitted>, HostError> {
         let text = crate::pipeline::check_request(text).map_err(|e| HostError::Refused(e.0))?.to_string();
         // Understand first (pure), read what planning needs, then write everything in one go.
         let intent = Pipeline::new(&self.policies.catalog).understand(&text);
         let ctx = self.context_for(&intent, None).await?;
         let mut tx = self.db.begin().await?;
+        if let Some(id) = delivery
+            && !tx.first_delivery(id).await?
+        {
+            tx.rollback().await?;
+            return Ok(None);
+        }
         let request_id = tx.create_request(&requester.id, &format!("{}:{}", thread.platform, thread.channel), &text).await?;
         let (conversation, effects) = self.engine().start(&request_id, requester, thread, &text, &ctx).map_err(HostError::Refused)?;
         tx.save_intent("paved", &request_id, &conversation.intent).await?;
@@ -266,7 +317,7 @@ impl Host {
         }
         tx.commit().await?;
         self.deliver(&conversation, effects).await;
-        Ok(Submitted { request_id })
+        Ok(Some(Submitted { request_id }))
     }
 
     /// Which request a chat thread belongs to.
@@ -291,10 +342,53 @@ impl Host {
     /// Applies an event to a request: decided by the engine, stored with compare-and-set, its
     /// effects carried out.
     pub async fn dispatch(&self, request_id: &str, event: Event) -> Result<Dispatched, HostError> {
-        let ctx = self.event_context(request_id, &event).await?;
+        self.dispatch_inner(None, request_id, &event).await?.ok_or(HostError::Contended)
+    }
+
+    /// [`Host::dispatch`] for a chat delivery that may arrive twice: the delivery id is recorded in
+    /// the same transaction as the event, and `None` means it was handled before.
+    pub async fn dispatch_once(&self, delivery: &str, request_id: &str, event: Event) -> Result<Option<Dispatched>, HostError> {
+        self.dispatch_inner(Some(delivery), request_id, &event).await
+    }
+
+    /// What `event` would do to the request as stored now, decided by the engine without
+    /// writing anything. A change lock held by another request is found only when the event is
+    /// stored.
+    pub async fn preview(&self, request_id: &str, event: &Event) -> Result<Preview, HostError> {
+        let c = self.conversation(request_id).await?;
+        let ctx = self.context_of(&c, event).await?;
+        Ok(match self.engine().handle(&c, event, self.db.now_ms(), &ctx) {
+            Step::Refused { user, reason } => Preview::Refused { user, reason },
+            Step::Next { effects, .. } => form_of(&effects).map(Preview::OpenForm).unwrap_or(Preview::Proceeds),
+        })
+    }
+
+    /// Records a refusal already told to the user (see [`Host::preview`]), with the delivery id
+    /// when there is one; false when that delivery was handled before.
+    pub async fn record_refusal(&self, delivery: Option<&str>, user: &str, request_id: &str, event: &Event, reason: &str) -> Result<bool, HostError> {
+        let mut tx = self.db.begin().await?;
+        if let Some(id) = delivery
+            && !tx.first_delivery(id).await?
+        {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.append(TrailEntry::new(user, Some(request_id), "event.refused", json!({"event": event.kind(), "reason": reason}))).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn dispatch_inner(&self, delivery: Option<&str>, request_id: &str, event: &Event) -> Result<Option<Dispatched>, HostError> {
+        let ctx = self.event_context(request_id, event).await?;
         for _ in 0..CAS_ATTEMPTS {
             let mut tx = self.db.begin().await?;
-            match self.decide_in(&mut tx, request_id, &event, &ctx).await? {
+            if let Some(id) = delivery
+                && !tx.first_delivery(id).await?
+            {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+            match self.decide_in(&mut tx, request_id, event, &ctx).await? {
                 Decided::Lost => {
                     tx.rollback().await?;
                     continue;
@@ -303,16 +397,13 @@ impl Host {
                     tx.append(TrailEntry::new(&user, Some(request_id), "event.refused", json!({"event": event.kind(), "reason": reason})))
                         .await?;
                     tx.commit().await?;
-                    return Ok(Dispatched { refused: Some(reason), open_form: None });
+                    return Ok(Some(Dispatched { refused: Some(reason), open_form: None }));
                 }
                 Decided::Done(conversation, effects) => {
                     tx.commit().await?;
-                    let open_form = effects.iter().find_map(|e| match e {
-                        Effect::Post(Card::ModifyForm { version }) => Some(*version),
-                        _ => None,
-                    });
+                    let open_form = form_of(&effects);
                     self.deliver(&conversation, effects).await;
-                    return Ok(Dispatched { refused: None, open_form });
+                    return Ok(Some(Dispatched { refused: None, open_form }));
                 }
             }
         }
@@ -630,20 +721,20 @@ impl Host {
             tokio::select! {
                 result = &mut work => break result,
                 Some(event) = rx.recv() => {
-                    if let Ok(mut boards) = self.boards.lock() {
-                        if let Some(state) = boards.get_mut(&c.request_id) {
-                            state.board.update(&event.address, event.status);
-                        }
+                    if let Ok(mut boards) = self.boards.lock()
+                        && let Some(state) = boards.get_mut(&c.request_id)
+                    {
+                        state.board.update(&event.address, event.status);
                     }
                 }
                 _ = tick.tick() => self.flush_progress(&c.request_id, false).await,
             }
         };
         while let Ok(event) = rx.try_recv() {
-            if let Ok(mut boards) = self.boards.lock() {
-                if let Some(state) = boards.get_mut(&c.request_id) {
-                    state.board.update(&event.address, event.status);
-                }
+            if let Ok(mut boards) = self.boards.lock()
+                && let Some(state) = boards.get_mut(&c.request_id)
+            {
+                state.board.update(&event.address, event.status);
             }
         }
         self.flush_progress(&c.request_id, true).await;
@@ -669,10 +760,10 @@ impl Host {
             }
         };
         let Some((thread, board)) = send else { return };
-        if let Some(platform) = self.platform(&thread.platform) {
-            if let Err(e) = platform.progress(&thread, &board).await {
-                tracing::warn!(request_id, error = %e, "progress not delivered");
-            }
+        if let Some(platform) = self.platform(&thread.platform)
+            && let Err(e) = platform.progress(&thread, &board).await
+        {
+            tracing::warn!(request_id, error = %e, "progress not delivered");
         }
     }
 
@@ -730,6 +821,8 @@ impl Host {
     }
 }
 
+/// The outcome of deciding an event inside a transaction.
+#[allow(clippy::large_enum_variant)]
 enum Decided {
     Lost,
     Refused(String, String),

@@ -4,6 +4,7 @@
 mod support;
 
 use paved_bot::engine::{Button, Event, Stage};
+use paved_bot::host::Preview;
 use paved_core::Decision;
 use paved_executor::SandboxProvider;
 use support::{Harness, thread, user};
@@ -232,4 +233,38 @@ async fn many_requests_at_once_do_not_starve_the_database() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), 24);
+}
+
+#[tokio::test]
+async fn a_preview_writes_nothing_and_each_delivery_is_recorded_once() {
+    let h = Harness::new("deliveries", SandboxProvider::new(0.0), false).await;
+    let first = h.host.submit_once("chat:1", user("dana"), thread(), "a staging web app").await.unwrap().expect("the first delivery is a request");
+    assert_eq!(h.host.submit_once("chat:1", user("dana"), thread(), "a staging web app").await.unwrap(), None, "the same delivery opens no second request");
+    let id = first.request_id;
+    let trail = h.trail_kinds(&id).await.len();
+
+    // The engine's decision, read without writing: a refusal, the Modify form, or going through.
+    let by_eve = press("eve", Button::Approve, 1);
+    let Preview::Refused { user: who, reason } = h.host.preview(&id, &by_eve).await.unwrap() else { panic!("eve may not approve") };
+    assert_eq!(who, "eve");
+    assert!(reason.contains("Only dana"), "{reason}");
+    assert_eq!(h.host.preview(&id, &press("dana", Button::Modify, 1)).await.unwrap(), Preview::OpenForm(1));
+    assert_eq!(h.host.preview(&id, &press("dana", Button::Approve, 1)).await.unwrap(), Preview::Proceeds);
+    assert_eq!(h.host.preview(&id, &press("dana", Button::Approve, 3)).await.unwrap(), Preview::Refused { user: "dana".into(), reason: h.host.dispatch(&id, press("dana", Button::Approve, 3)).await.unwrap().refused.unwrap() });
+    assert_eq!(h.trail_kinds(&id).await.len(), trail + 1, "only the dispatched stale press was recorded");
+    assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Planned);
+
+    // A refusal told from the preview is recorded once per delivery.
+    assert!(h.host.record_refusal(Some("chat:2"), &who, &id, &by_eve, &reason).await.unwrap());
+    assert!(!h.host.record_refusal(Some("chat:2"), &who, &id, &by_eve, &reason).await.unwrap());
+    // An event is stored once per delivery, and the refusal a changed request gives is returned.
+    let approved = h.host.dispatch_once("chat:3", &id, press("dana", Button::Approve, 1)).await.unwrap().expect("the first delivery is decided");
+    assert_eq!(approved.refused, None);
+    assert_eq!(h.host.dispatch_once("chat:3", &id, press("dana", Button::Approve, 1)).await.unwrap(), None);
+    let late = h.host.dispatch_once("chat:4", &id, press("dana", Button::Cancel, 1)).await.unwrap().expect("a new delivery is decided");
+    assert!(late.refused.unwrap().contains("no longer applies"));
+    let kinds = h.trail_kinds(&id).await;
+    assert_eq!(kinds.iter().filter(|k| *k == "button.pressed").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| *k == "event.refused").count(), 3);
+    assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Auditing);
 }

@@ -394,6 +394,61 @@ async fn cancel_ends_the_request_and_duplicates_are_handled_once() {
     w.clean();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presses_racing_each_other_are_decided_once_and_the_loser_is_told() {
+    let w = World::new("race").await;
+    let (id, thread) = w.ask(&dana(), "a staging web app").await;
+    let (message, approve) = w.button(&thread, "paved:approve:");
+    let (_, cancel) = w.button(&thread, "paved:cancel:");
+    // Approve and Cancel at once: each is answered from the request as stored, and only one of
+    // them can happen. Whichever loses is told so, in its answer or in a follow-up.
+    let (approve, cancel) = (w.fake.press(&dana(), &message, &approve), w.fake.press(&dana(), &message, &cancel));
+    let (a, b) = tokio::join!(w.fake.send(&approve), w.fake.send(&cancel));
+    w.settle().await;
+    let told_in_answer = [&a, &b].iter().filter(|x| x.kind() == 4 && x.ephemeral() && x.content().contains("no longer applies")).count();
+    let told_later = w
+        .fake
+        .calls()
+        .iter()
+        .filter(|c| c.method == "POST" && c.path.starts_with("/webhooks/") && c.body["flags"].as_u64().unwrap_or(0) & 64 == 64)
+        .filter(|c| c.body["content"].as_str().unwrap_or_default().contains("no longer applies"))
+        .count();
+    assert_eq!(told_in_answer + told_later, 1, "answers {:?} / {:?}", a.body, b.body);
+    let stage = w.stage(&id).await;
+    assert!(matches!(stage, Stage::Completed | Stage::Cancelled), "{stage:?}");
+    let trail = w.db.request_trail(&id).await.unwrap();
+    assert_eq!(trail.iter().filter(|r| r.kind == "button.pressed").count(), 1);
+    assert_eq!(trail.iter().filter(|r| r.kind == "event.refused").count(), 1);
+    w.clean();
+}
+
+#[tokio::test]
+async fn an_interaction_replayed_to_another_replica_is_recorded_once() {
+    let w = World::new("replica").await;
+    let (id, thread) = w.ask(&dana(), "a staging web app").await;
+    let (message, custom_id) = w.button(&thread, "paved:modify:");
+    let press = w.fake.press(&dana(), &message, &custom_id);
+    assert_eq!(w.fake.send(&press).await.kind(), 9, "the Modify modal opens");
+    w.settle().await;
+    // A second replica of the endpoint has not seen the interaction; the database has.
+    let mut dc = DiscordConfig::new(fake::APPLICATION_ID, w.fake.public_key(), Secret::new(fake::BOT_TOKEN));
+    dc.api_base = w.fake.api_base.clone();
+    let replica = Arc::new(Discord::new(dc).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = replica.router(Arc::clone(&w.host));
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    w.fake.set_endpoint(&format!("http://{addr}/discord/interactions"));
+    assert_eq!(w.fake.send(&press).await.kind(), 9);
+    replica.settled().await;
+    w.settle().await;
+    let trail = w.db.request_trail(&id).await.unwrap();
+    assert_eq!(trail.iter().filter(|r| r.kind == "button.pressed").count(), 1, "one record for one interaction");
+    w.clean();
+}
+
 #[tokio::test]
 async fn refused_requests_are_told_privately() {
     let w = World::new("refused").await;

@@ -135,13 +135,12 @@ impl Provider for SandboxProvider {
                 resource.address
             )));
         }
-        if let Ok(mut flaky) = self.flaky.lock() {
-            if let Some(left) = flaky.get_mut(&resource.address) {
-                if *left > 0 {
-                    *left -= 1;
-                    return Err(ProviderError::transient(format!("{} is throttled (simulated)", resource.address)));
-                }
-            }
+        if let Ok(mut flaky) = self.flaky.lock()
+            && let Some(left) = flaky.get_mut(&resource.address)
+            && *left > 0
+        {
+            *left -= 1;
+            return Err(ProviderError::transient(format!("{} is throttled (simulated)", resource.address)));
         }
         let mut attributes = resource.values.clone();
         let tags = [

@@ -239,7 +239,7 @@ fn only_signed_matching_approved_verdicts_authorise_a_plan() {
     let finance = Approval { role: "finance_manager".into(), user: "U2".into(), plan_hash: hash.clone() };
     let cfo = Approval { role: "cfo".into(), user: "U3".into(), plan_hash: hash.clone() };
     let stale_cfo = Approval { plan_hash: "0".repeat(64), ..cfo.clone() };
-    assert_eq!(authorise(&public, &plan, &escalated, &hash, &[finance.clone()]), Err(Refusal::AwaitingApproval("cfo".into())));
+    assert_eq!(authorise(&public, &plan, &escalated, &hash, std::slice::from_ref(&finance)), Err(Refusal::AwaitingApproval("cfo".into())));
     assert_eq!(authorise(&public, &plan, &escalated, &hash, &[finance.clone(), stale_cfo]), Err(Refusal::AwaitingApproval("cfo".into())));
     authorise(&public, &plan, &escalated, &hash, &[finance, cfo]).unwrap();
 }

@@ -131,13 +131,13 @@ pub(crate) fn plan_change(
             .collect();
         // The environment was only assumed and the target lives in exactly one: act there.
         let assumed = intent.assumptions.iter().any(|a| a == crate::understand::ASSUMED_ENVIRONMENT);
-        if let (true, [only]) = (assumed, envs.iter().copied().collect::<Vec<_>>().as_slice()) {
-            if let Some(environment) = paved_core::Environment::ALL.into_iter().find(|e| e.as_str() == *only) {
-                let mut there = intent.clone();
-                there.environment = environment;
-                there.assumptions.retain(|a| a != crate::understand::ASSUMED_ENVIRONMENT);
-                return plan_change(planner, &there, ctx);
-            }
+        if let (true, [only]) = (assumed, envs.iter().copied().collect::<Vec<_>>().as_slice())
+            && let Some(environment) = paved_core::Environment::ALL.into_iter().find(|e| e.as_str() == *only)
+        {
+            let mut there = intent.clone();
+            there.environment = environment;
+            there.assumptions.retain(|a| a != crate::understand::ASSUMED_ENVIRONMENT);
+            return plan_change(planner, &there, ctx);
         }
         return Err(PlanningError::NeedsAnswer(format!(
             "`{target}` exists only in {}, not in {env}; which environment should I {verb}?",

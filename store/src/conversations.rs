@@ -165,7 +165,7 @@ impl Tx {
 impl Db {
     /// Loads a conversation.
     pub async fn conversation(&self, request_id: &str) -> Result<Option<StoredConversation>, StoreError> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin_read().await?;
         let c = tx.conversation(request_id).await?;
         tx.commit().await?;
         Ok(c)

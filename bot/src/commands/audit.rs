@@ -26,7 +26,6 @@ pub fn run(policies: &Policies, args: &AuditArgs) -> anyhow::Result<String> {
         deployed: args.deployed,
         confirmed_deletion: args.confirmed_deletion,
         change_ticket: args.change_ticket.clone(),
-        ..AuditContext::default()
     };
     let mut verdict = Auditor::new(&policies.catalog, &policies.guardrails).audit(request, &plan, &ctx);
     if let Some(key) = &key {

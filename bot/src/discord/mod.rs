@@ -2,11 +2,14 @@
 //! key), `/pave request:<text>`, buttons and modals, a thread per request, escalations in each
 //! approver role's channel, and one progress message per deployment.
 //!
-//! Inbound, every interaction is verified (401 otherwise), handled once (its id is recorded as
-//! a delivery), and answered within Discord's 3 seconds: a new request is deferred at once and
-//! its cards follow by editing the deferred reply, from which paved opens the request's thread;
-//! presses and form submissions are decided by the host and answered with an acknowledgement,
-//! an ephemeral refusal or the Modify modal. Outbound, cards become embeds and buttons (see
+//! Inbound, every interaction is verified (401 otherwise), handled once, and answered long
+//! before Discord's 3 seconds run out, without waiting for a database write: a new request is
+//! deferred at once and its cards follow by editing the deferred reply, from which paved opens
+//! the request's thread; a press or a form is decided by the engine on the stored conversation
+//! ([`Host::preview`]) and answered with an acknowledgement, an ephemeral refusal or the Modify
+//! modal, and then recorded durably together with its interaction id ([`Host::dispatch_once`]).
+//! Should the request change in between so that the stored decision is a refusal after all, the
+//! user gets it as an ephemeral follow-up. Outbound, cards become embeds and buttons (see
 //! [`render`]) sent through [`rest::Rest`], which applies Discord's rate limits.
 //!
 //! Discord sends no ordinary thread messages to an interactions endpoint, so a reply in a
@@ -20,7 +23,7 @@ pub mod render;
 pub mod rest;
 pub mod verify;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -39,7 +42,7 @@ use serenity::model::user::User as DiscordUser;
 
 use crate::chat::{ButtonId, ChatError, ChatFuture, ChatPlatform, ProgressBoard};
 use crate::engine::{Button, Card, Event, Thread, User};
-use crate::host::{Dispatched, Host, HostError};
+use crate::host::{Dispatched, Host, HostError, Preview};
 use config::DiscordConfig;
 use render::OutMessage;
 use rest::{Body, Rest, RestError};
@@ -47,9 +50,6 @@ use verify::SignatureCheck;
 
 /// The platform name stored in [`Thread::platform`].
 pub const PLATFORM: &str = "discord";
-/// Discord closes an interaction that is not answered within 3 seconds; paved answers with what
-/// it has well before that and sends the rest as a follow-up.
-const ANSWER_WITHIN: Duration = Duration::from_millis(2_200);
 /// An interaction token may be used for follow-ups and edits for 15 minutes.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
 /// A request's thread before Discord has created it: the interaction whose reply opens it.
@@ -92,6 +92,36 @@ pub struct Discord {
     /// the host reads through its pool while it holds a write transaction: an unbounded burst
     /// would take every pooled connection and stall.
     host_slots: Arc<tokio::sync::Semaphore>,
+    /// Interaction ids this process has seen within the signature window.
+    recent: Mutex<Recent>,
+}
+
+/// The interaction ids seen lately, oldest first. An id older than the signature window cannot
+/// come back (its timestamp fails the check), so the set stays as small as one window's traffic.
+/// Across restarts and replicas the database's record of each delivery is what counts.
+#[derive(Default)]
+struct Recent {
+    ids: HashSet<String>,
+    order: VecDeque<(Instant, String)>,
+}
+
+impl Recent {
+    /// Records `id`; false when it was seen within `window`.
+    fn first(&mut self, id: &str, window: Duration) -> bool {
+        while let Some((at, _)) = self.order.front() {
+            if at.elapsed() < window {
+                break;
+            }
+            if let Some((_, old)) = self.order.pop_front() {
+                self.ids.remove(&old);
+            }
+        }
+        if !self.ids.insert(id.to_string()) {
+            return false;
+        }
+        self.order.push_back((Instant::now(), id.to_string()));
+        true
+    }
 }
 
 /// How many host decisions the adapter runs at once.
@@ -132,7 +162,7 @@ impl Discord {
     pub fn new(config: DiscordConfig) -> Result<Discord, DiscordError> {
         let check = SignatureCheck::new(&config.public_key, config.max_clock_skew_seconds)?;
         let rest = Rest::new(&config.api_base, config.bot_token.clone())?;
-        Ok(Discord { config, rest, check, host: OnceLock::new(), pending: Mutex::new(HashMap::new()), progress: Mutex::new(HashMap::new()), background: Arc::default(), host_slots: Arc::new(tokio::sync::Semaphore::new(HOST_SLOTS)) })
+        Ok(Discord { config, rest, check, host: OnceLock::new(), pending: Mutex::new(HashMap::new()), progress: Mutex::new(HashMap::new()), background: Arc::default(), host_slots: Arc::new(tokio::sync::Semaphore::new(HOST_SLOTS)), recent: Mutex::default() })
     }
 
     /// Connects the adapter and the host both ways: the host delivers cards through the adapter,
@@ -154,6 +184,14 @@ impl Discord {
     pub fn router(self: &Arc<Self>, host: Arc<Host>) -> Router {
         let state = Endpoint { discord: Arc::clone(self), host };
         Router::new().route(&self.config.path, post(interactions)).with_state(state)
+    }
+
+    /// Whether this process sees the interaction for the first time (a replay within the
+    /// signature window is not).
+    fn first_sight(&self, interaction: &str) -> bool {
+        // A timestamp may be this far off either way, so an id can come back for twice as long.
+        let window = Duration::from_secs(self.config.max_clock_skew_seconds.saturating_mul(2).saturating_add(60));
+        self.recent.lock().map(|mut r| r.first(interaction, window)).unwrap_or(true)
     }
 
     fn remember(&self, interaction: &str, token: &str) {
@@ -383,21 +421,15 @@ async fn interactions(State(ep): State<Endpoint>, headers: HeaderMap, body: Byte
     if let Interaction::Ping(_) = interaction {
         return answer(render::pong());
     }
-    // Interaction ids are handled once, also across restarts and replicas.
-    let first = {
-        let _slot = ep.discord.host_slots.acquire().await;
-        ep.host.first_delivery(&format!("discord:{}", interaction.id())).await
-    };
-    match first {
-        Ok(true) => {}
-        Ok(false) => {
-            return answer(match interaction {
-                Interaction::Command(_) => render::ephemeral("This request was already received."),
-                _ => render::acknowledge(),
-            });
-        }
-        Err(e) => return answer(render::ephemeral(&format!("paved could not record this interaction ({e}); try again."))),
+    // Interaction ids are handled once: replays within the signature window are caught here,
+    // and across restarts and replicas by the delivery recorded with the event it carries.
+    if !ep.discord.first_sight(&interaction.id().to_string()) {
+        return answer(match interaction {
+            Interaction::Command(_) => render::ephemeral("This request was already received."),
+            _ => render::acknowledge(),
+        });
     }
+    let delivery = format!("discord:{}", interaction.id());
     match interaction {
         Interaction::Command(c) if c.data.name == "pave" => {
             let text = c.data.options.iter().find(|o| o.name == "request").and_then(|o| match &o.value {
@@ -416,7 +448,7 @@ async fn interactions(State(ep): State<Endpoint>, headers: HeaderMap, body: Byte
             if in_thread {
                 let parent = channel.and_then(|ch| ch.parent_id).map(|p| p.to_string()).unwrap_or_default();
                 let thread = Thread { platform: PLATFORM.into(), channel: parent, thread: c.channel_id.to_string() };
-                return reply_in_thread(&ep, thread, user, text, c.token.clone()).await;
+                return reply_in_thread(&ep, delivery, thread, user, text, c.token.clone()).await;
             }
             ep.discord.remember(&c.id.to_string(), &c.token);
             let thread = Thread { platform: PLATFORM.into(), channel: c.channel_id.to_string(), thread: format!("{PENDING_PREFIX}{}", c.id) };
@@ -424,8 +456,9 @@ async fn interactions(State(ep): State<Endpoint>, headers: HeaderMap, body: Byte
             let slots = Arc::clone(&ep.discord.host_slots);
             ep.discord.spawn(async move {
                 let _slot = slots.acquire_owned().await;
-                let refused = match host.submit(user, thread, &text).await {
-                    Ok(_) => None,
+                let refused = match host.submit_once(&delivery, user, thread, &text).await {
+                    Ok(Some(_)) => None,
+                    Ok(None) => Some("This request was already received.".to_string()),
                     Err(HostError::Refused(reason)) => Some(reason),
                     Err(e) => Some(format!("paved could not take the request: {e}. Try again in a moment.")),
                 };
@@ -448,7 +481,7 @@ async fn interactions(State(ep): State<Endpoint>, headers: HeaderMap, body: Byte
             let user = user_of(&c.user, c.member.as_ref());
             let groups = groups_of(c.member.as_ref());
             let event = Event::Pressed { user, groups, button: id.button.clone(), version: id.version };
-            decide(&ep, &id.request_id, event, c.token.clone(), render::acknowledge()).await
+            answer_event(&ep, delivery, &id.request_id, event, c.token.clone(), render::acknowledge()).await
         }
         Interaction::Modal(m) => {
             let Some(id) = ButtonId::decode(&m.data.custom_id) else {
@@ -473,7 +506,7 @@ async fn interactions(State(ep): State<Endpoint>, headers: HeaderMap, body: Byte
                 }
                 _ => return answer(render::ephemeral("This form is not one of paved's current forms.")),
             };
-            decide(&ep, &id.request_id, event, m.token.clone(), render::acknowledge()).await
+            answer_event(&ep, delivery, &id.request_id, event, m.token.clone(), render::acknowledge()).await
         }
         Interaction::Ping(_) => answer(render::pong()),
         _ => answer(render::ephemeral("paved does not handle this kind of interaction.")),
@@ -481,62 +514,59 @@ async fn interactions(State(ep): State<Endpoint>, headers: HeaderMap, body: Byte
 }
 
 /// `/pave request:<text>` inside a request's thread: the requester's words for that request.
-async fn reply_in_thread(ep: &Endpoint, thread: Thread, user: User, text: String, token: String) -> Response {
+async fn reply_in_thread(ep: &Endpoint, delivery: String, thread: Thread, user: User, text: String, token: String) -> Response {
     let request_id = match ep.host.request_for_thread(&thread).await {
         Ok(Some(id)) => id,
         Ok(None) => return answer(render::ephemeral("This thread is not a paved request. Start one with `/pave` in a channel.")),
         Err(e) => return answer(render::ephemeral(&format!("paved could not look up this thread ({e}); try again."))),
     };
     let echo = render::public(&format!("**{}**: {}", render::md(&user.name), render::md(&text)));
-    decide(ep, &request_id, Event::Said { user, text }, token, echo).await
+    answer_event(ep, delivery, &request_id, Event::Said { user, text }, token, echo).await
 }
 
-/// Has the host decide an event and answers the interaction with the outcome: `ok` when the
-/// event went through, an ephemeral refusal, or the Modify modal. A decision that takes longer
-/// than Discord waits is answered with `ok` and a refusal follows as an ephemeral follow-up.
-async fn decide(ep: &Endpoint, request_id: &str, event: Event, token: String, ok: Value) -> Response {
-    let host = Arc::clone(&ep.host);
-    let rid = request_id.to_string();
+/// Answers an interaction from the engine's decision on the stored conversation (`ok` when the
+/// event goes through, an ephemeral refusal, or the Modify modal) and records the event after
+/// the answer, with its interaction id. If the request changed in between and the recorded
+/// decision is a refusal, the user gets it as an ephemeral follow-up.
+async fn answer_event(ep: &Endpoint, delivery: String, request_id: &str, event: Event, token: String, ok: Value) -> Response {
+    let preview = match ep.host.preview(request_id, &event).await {
+        Ok(p) => p,
+        Err(e) => return answer(render::ephemeral(&host_error_text(request_id, &e))),
+    };
+    let (discord, host, rid) = (Arc::clone(&ep.discord), Arc::clone(&ep.host), request_id.to_string());
     let slots = Arc::clone(&ep.discord.host_slots);
-    let mut work = tokio::spawn(async move {
-        let _slot = slots.acquire_owned().await;
-        host.dispatch(&rid, event).await
-    });
-    let outcome = tokio::time::timeout(ANSWER_WITHIN, &mut work).await;
-    match outcome {
-        Ok(Ok(result)) => answer(outcome_answer(request_id, result).unwrap_or(ok)),
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, request_id, "an interaction's decision failed");
-            answer(render::ephemeral("paved failed while handling this; try again."))
-        }
-        Err(_) => {
-            let discord = Arc::clone(&ep.discord);
-            let rid = request_id.to_string();
+    match preview {
+        Preview::Refused { user, reason } => {
+            let told = reason.clone();
             ep.discord.spawn(async move {
-                if let Ok(result) = work.await {
-                    let text = match result {
-                        Ok(Dispatched { refused: Some(reason), .. }) => Some(reason),
-                        Ok(Dispatched { open_form: Some(_), .. }) => Some("paved was slow to answer: press Modify again to open the form.".to_string()),
-                        Ok(_) => None,
-                        Err(e) => Some(host_error_text(&rid, &e)),
-                    };
-                    if let Some(text) = text {
-                        discord.follow_up(&token, &text).await;
-                    }
+                let _slot = slots.acquire_owned().await;
+                if let Err(e) = host.record_refusal(Some(&delivery), &user, &rid, &event, &reason).await {
+                    tracing::error!(error = %e, request_id = %rid, "a refused interaction could not be recorded");
                 }
             });
-            answer(ok)
+            answer(render::ephemeral(&told))
         }
-    }
-}
-
-/// The answer for a decided event, or `None` when the default answer applies.
-fn outcome_answer(request_id: &str, result: Result<Dispatched, HostError>) -> Option<Value> {
-    match result {
-        Ok(Dispatched { refused: Some(reason), .. }) => Some(render::ephemeral(&reason)),
-        Ok(Dispatched { open_form: Some(version), .. }) => Some(render::modal(&render::modify_form(request_id, version))),
-        Ok(_) => None,
-        Err(e) => Some(render::ephemeral(&host_error_text(request_id, &e))),
+        preview => {
+            let response = match preview {
+                Preview::OpenForm(version) => render::modal(&render::modify_form(request_id, version)),
+                _ => ok,
+            };
+            ep.discord.spawn(async move {
+                let _slot = slots.acquire_owned().await;
+                let text = match host.dispatch_once(&delivery, &rid, event).await {
+                    Ok(Some(Dispatched { refused: Some(reason), .. })) => Some(reason),
+                    Ok(_) => None,
+                    Err(e) => {
+                        tracing::error!(error = %e, request_id = %rid, "an interaction's decision failed");
+                        Some(host_error_text(&rid, &e))
+                    }
+                };
+                if let Some(text) = text {
+                    discord.follow_up(&token, &text).await;
+                }
+            });
+            answer(response)
+        }
     }
 }
 

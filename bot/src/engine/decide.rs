@@ -22,8 +22,10 @@ pub enum Button {
     Reject { role: String, reason: Option<String> },
 }
 
-/// Something that happened to a conversation.
+/// Something that happened to a conversation. Events and steps live for one decision, so their
+/// size difference between variants costs nothing worth a box.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Event {
     /// The requester wrote in the thread (an answer, a change ticket, a confirmation, a change).
     Said { user: User, text: String },
@@ -79,6 +81,7 @@ pub enum Effect {
 
 /// The engine's answer to one event.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Step {
     /// The conversation moves on (or stays where it is) and these effects follow.
     Next { conversation: Conversation, effects: Vec<Effect> },
@@ -239,13 +242,13 @@ impl<'a> Engine<'a> {
                     }
                     Stage::Escalated => {
                         let mut reaudit = false;
-                        if next.change_ticket.is_none() {
-                            if let Some(ticket) = find_ticket(text) {
-                                next.change_ticket = Some(ticket.clone());
-                                next.words.push(text.clone());
-                                effects.push(Effect::Post(Card::Notice { text: format!("Change ticket {ticket} noted; the audit is checking the plan again.") }));
-                                reaudit = true;
-                            }
+                        if next.change_ticket.is_none()
+                            && let Some(ticket) = find_ticket(text)
+                        {
+                            next.change_ticket = Some(ticket.clone());
+                            next.words.push(text.clone());
+                            effects.push(Effect::Post(Card::Notice { text: format!("Change ticket {ticket} noted; the audit is checking the plan again.") }));
+                            reaudit = true;
                         }
                         if !reaudit && needs_confirmation(c) && !next.deletion_confirmed {
                             let expected = confirmation_word(c);

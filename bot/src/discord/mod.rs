@@ -589,3 +589,71 @@ fn user_of(user: &DiscordUser, member: Option<&Member>) -> User {
 fn groups_of(member: Option<&Member>) -> Vec<String> {
     member.map(|m| m.roles.iter().map(|r| r.to_string()).collect()).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A button press as Discord sends it today, with the fields paved does not use (avatar
+    /// decorations, guild tags, thread metadata, interaction metadata on the message, message
+    /// flags and a components-carrying message): paved reads it and finds who pressed what.
+    #[test]
+    fn a_press_with_every_field_discord_sends_is_read() {
+        let payload = json!({
+            "app_permissions": "2248473465835073",
+            "application_id": "1234567890123456789",
+            "attachment_size_limit": 10485760,
+            "authorizing_integration_owners": {"0": "1111111111111111111"},
+            "channel": {
+                "flags": 0, "guild_id": "1111111111111111111", "id": "2222222222222222222", "last_message_id": "2222222222222222299",
+                "member_count": 2, "message_count": 4, "name": "req-10001 staging web app", "owner_id": "1234567890123456789",
+                "parent_id": "3333333333333333333", "permissions": "2248473465835073", "rate_limit_per_user": 0,
+                "thread_metadata": {"archive_timestamp": "2026-11-26T10:00:00.000000+00:00", "archived": false, "auto_archive_duration": 1440, "create_timestamp": "2026-11-26T10:00:00.000000+00:00", "locked": false},
+                "total_message_sent": 4, "type": 11
+            },
+            "channel_id": "2222222222222222222",
+            "context": 0,
+            "data": {"component_type": 2, "custom_id": "paved:approve:req-10001:1", "id": 7},
+            "entitlement_sku_ids": [],
+            "entitlements": [],
+            "guild": {"features": ["COMMUNITY", "NEWS"], "id": "1111111111111111111", "locale": "en-US"},
+            "guild_id": "1111111111111111111",
+            "guild_locale": "en-US",
+            "id": "4444444444444444444",
+            "locale": "en-GB",
+            "member": {
+                "avatar": null, "banner": null, "communication_disabled_until": null, "deaf": false, "flags": 0,
+                "joined_at": "2023-03-01T12:00:00.000000+00:00", "mute": false, "nick": "Dana (platform)", "pending": false,
+                "permissions": "2248473465835073", "premium_since": null, "roles": ["5555555555555555555"], "unusual_dm_activity_until": null,
+                "user": {
+                    "avatar": "a_0123456789abcdef0123456789abcdef", "avatar_decoration_data": null, "clan": null, "collectibles": null,
+                    "discriminator": "0", "global_name": "Dana", "id": "6666666666666666666", "primary_guild": null, "public_flags": 0, "username": "dana"
+                }
+            },
+            "message": {
+                "application_id": "1234567890123456789",
+                "attachments": [], "author": {"avatar": null, "bot": true, "discriminator": "0000", "global_name": null, "id": "1234567890123456789", "public_flags": 0, "username": "paved"},
+                "channel_id": "2222222222222222222",
+                "components": [{"id": 1, "type": 1, "components": [
+                    {"custom_id": "paved:approve:req-10001:1", "id": 2, "label": "Approve", "style": 3, "type": 2},
+                    {"custom_id": "paved:modify:req-10001:1", "id": 3, "label": "Modify", "style": 2, "type": 2},
+                    {"custom_id": "paved:cancel:req-10001:1", "id": 4, "label": "Cancel", "style": 4, "type": 2}
+                ]}],
+                "content": "", "edited_timestamp": null,
+                "embeds": [{"color": 3447003, "content_scan_version": 2, "description": "59 resources · $844.33/month", "fields": [], "title": "Plan v1", "type": "rich"}],
+                "flags": 0, "id": "2222222222222222298", "mention_everyone": false, "mention_roles": [], "mentions": [], "pinned": false,
+                "position": 3, "timestamp": "2026-11-26T10:00:01.000000+00:00", "tts": false, "type": 0
+            },
+            "token": "aW50ZXJhY3Rpb246NDQ0NDQ0NDQ0NDQ0NDQ0NDQ0NDpxcXE",
+            "type": 3,
+            "version": 1
+        });
+        let Interaction::Component(c) = serde_json::from_value::<Interaction>(payload).expect("a current press is read") else { panic!("a press is a component interaction") };
+        let id = ButtonId::decode(&c.data.custom_id).expect("paved's button id");
+        assert_eq!((id.request_id.as_str(), id.version, &id.button), ("req-10001", 1, &Button::Approve));
+        let user = user_of(&c.user, c.member.as_ref());
+        assert_eq!((user.id.as_str(), user.name.as_str()), ("6666666666666666666", "Dana (platform)"));
+        assert_eq!(groups_of(c.member.as_ref()), vec!["5555555555555555555".to_string()]);
+        assert_eq!(c.channel.as_ref().map(|ch| ch.kind), Some(ChannelType::PublicThread));
+    }
+}

@@ -179,7 +179,9 @@ impl Lexicon {
             .chain(v::MAKE_TARGETS.iter().copied())
             .chain(v::NON_MONEY_UNITS.iter().copied())
             .chain(v::WORKLOAD_NOUNS.iter().copied())
-            .chain([v::MAKE_VERB, v::ADD_VERB]);
+            .chain(v::CAPACITY_UNITS.iter().copied())
+            .chain(std::iter::once(v::MAKE_VERB))
+            .chain(v::ADD_VERBS.iter().copied());
         for phrase in schedule_words {
             for w in phrase.split(' ') {
                 dictionary.insert(w.to_string());

@@ -102,7 +102,12 @@ pub fn read(lex: &Lexicon, path_count: usize, text: &str, mode: Mode) -> Facts {
     f.schedule = schedule::parse(text, &tokens, &skip);
     // Nobody schedules a one-off change: "weekly cleanup of temp files" or "update the catalogue
     // every 2 hours" describe a recurring job to create.
-    if f.schedule.is_some() && matches!(f.action, Action::Delete | Action::Modify) {
+    // Unless a named job is told to run on another schedule ("change nightly-export to run
+    // hourly instead").
+    let reschedules = f.action == Action::Modify
+        && tokens.iter().any(|t| t.kind == TokenKind::Name)
+        && tokens.iter().enumerate().any(|(i, t)| t.word == "instead" || t.word == "reschedule" || (t.word == "to" && word_at(&tokens, i + 1) == "run"));
+    if f.schedule.is_some() && matches!(f.action, Action::Delete | Action::Modify) && !reschedules {
         f.action = Action::Create;
     }
     read_ids(&tokens, &mut f);
@@ -150,7 +155,9 @@ fn negations(tokens: &[Token], mentions: &[Mention], mode: Mode) -> Vec<bool> {
     };
     for (mi, m) in mentions.iter().enumerate() {
         let phrase = phrase_of(tokens, m);
+        // A plural is a noun ("partner CSV drops from S3"), not the verb "drop".
         let is_removal = v::REMOVAL_VERBS.contains(&phrase.as_str())
+            && !tokens[m.start].plural
             && (mode == Mode::Instruction || create_context(mi))
             && mentions
                 .get(mi + 1)
@@ -261,6 +268,11 @@ fn decide_action(
         }
         for c in m.cues {
             let Cue::Action(a, s) = *c else { continue };
+            // One word with an -s is a noun ("CSV drops", "security updates") or describes
+            // what something does ("it deletes"): the user asks in the imperative.
+            if m.end - m.start == 1 && tokens[m.start].plural && a != Action::Create {
+                continue;
+            }
             let next = word_at(tokens, m.end);
             if a == Action::Modify && v::ACTION_NOT_BEFORE.contains(&next) {
                 continue;
@@ -304,7 +316,8 @@ fn decide_action(
         }
     }
     for (i, t) in tokens.iter().enumerate() {
-        let is_verb = t.word == v::MAKE_VERB || t.word == v::ADD_VERB;
+        let adds = v::ADD_VERBS.contains(&t.word.as_str());
+        let is_verb = t.word == v::MAKE_VERB || adds;
         if !is_verb || t.kind != TokenKind::Word || subordinate(tokens, i) {
             continue;
         }
@@ -322,7 +335,7 @@ fn decide_action(
             if targets {
                 cues.push((i, Action::Modify, ActionStrength::Strong));
             }
-        } else if t.word == v::ADD_VERB {
+        } else if adds {
             let scaling = mentions.iter().any(|m| {
                 m.start > i
                     && m.start < window_end
@@ -352,6 +365,14 @@ fn decide_action(
             cues.push((i, action, ActionStrength::Strong));
         }
     }
+    // Something that exists, told what to become, when nothing new is asked for.
+    let asks_new = tokens.iter().any(|t| t.word == "new")
+        || mentions.iter().enumerate().any(|(mi, m)| !negated[mi] && m.has(|c| *c == Cue::Action(Action::Create, ActionStrength::Strong)));
+    if !asks_new {
+        // The "to" of "to 6 instances" introduces the count, not a description of a workload.
+        let described = |i: usize, a: Action| subordinate(tokens, if a == Action::Scale { i.saturating_sub(1) } else { i });
+        cues.extend(existing_changes(tokens, mentions).into_iter().filter(|&(i, a)| !described(i, a)).map(|(i, a)| (i, a, ActionStrength::Strong)));
+    }
     cues.sort_by_key(|c| c.0);
     if let Some(c) = cues.iter().find(|c| c.2 == ActionStrength::Strong) {
         return (c.1, true);
@@ -360,6 +381,38 @@ fn decide_action(
         Some(c) => (c.1, c.1 != Action::Create),
         None => (Action::Create, false),
     }
+}
+
+/// Changes to something that exists, stated without a change verb: a new count of what runs
+/// ("bump the orders api to 6 instances", "reduce recs-service to 1 instance", "10 replicas of
+/// search-api") is a scale; a named service that must be or become a compliance regime
+/// ("orders-db needs to be PCI now") is a modification. Each with the position that states it.
+fn existing_changes(tokens: &[Token], mentions: &[Mention]) -> Vec<(usize, Action)> {
+    let mut out = Vec::new();
+    for i in 0..tokens.len() {
+        if tokens[i].clause_end || schedule::number(word_at(tokens, i)).is_none() || !v::CAPACITY_UNITS.contains(&word_at(tokens, i + 1)) {
+            continue;
+        }
+        let to_count = i > 0 && matches!(word_at(tokens, i - 1), "to" | "at") && (i < 2 || word_at(tokens, i - 2) != "up");
+        let of_named = word_at(tokens, i + 2) == "of"
+            && (i + 3..tokens.len().min(i + 6)).find(|&k| !v::DETERMINERS.contains(&word_at(tokens, k))).is_some_and(|k| tokens[k].kind == TokenKind::Name);
+        if to_count || of_named {
+            out.push((i, Action::Scale));
+        }
+    }
+    for m in mentions {
+        if !m.has(|c| matches!(c, Cue::Compliance(ComplianceWord::Regime(_)))) || m.start == 0 {
+            continue;
+        }
+        // "... be PCI", "... become SOC 2 compliant", with a named thing earlier in the clause.
+        let before = (m.start.saturating_sub(3)..m.start).any(|k| v::BECOME_VERBS.contains(&word_at(tokens, k)));
+        let clause_start = (0..m.start).rev().find(|&k| tokens[k].clause_end).map(|k| k + 1).unwrap_or(0);
+        let named = tokens[clause_start..m.start].iter().any(|t| t.kind == TokenKind::Name);
+        if before && named {
+            out.push((m.start, Action::Modify));
+        }
+    }
+    out
 }
 
 fn read_environment(tokens: &[Token], mentions: &[Mention], negated: &[bool], f: &mut Facts) {
@@ -386,7 +439,8 @@ fn read_environment(tokens: &[Token], mentions: &[Mention], negated: &[bool], f:
             if v::ENVIRONMENT_NOT_BEFORE.contains(&next) && !tokens[m.end - 1].clause_end {
                 continue;
             }
-            if negated[mi] {
+            // "we don't need the dev environment anymore, remove it" names what to delete.
+            if negated[mi] && f.action != Action::Delete {
                 if env == Environment::Production {
                     consider(v::MEDIUM, Environment::Development);
                 }

@@ -120,7 +120,7 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
             } else {
                 words.get(i + len).copied().unwrap_or("")
             };
-            if !v::FREQUENCY_NOT_BEFORE.contains(&next) {
+            if !v::FREQUENCY_NOT_BEFORE.contains(&next) || copies_somewhere(&words, tokens, i + len) {
                 freq = Some(stronger(freq, f));
             }
             i += len;
@@ -341,6 +341,23 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
         notes.push(NOTE_UTC.to_string());
     }
     Some(Schedule { cron, notes })
+}
+
+/// Whether the copies named at `i` ("backups", "snapshots") go somewhere in the same clause
+/// ("nightly backups of the orders db to S3"): then they are a job that runs, not a property of
+/// a database ("nightly backups kept 30 days").
+fn copies_somewhere(words: &[&str], tokens: &[Token], i: usize) -> bool {
+    if !words.get(i).is_some_and(|w| v::COPY_NOUNS.contains(w)) {
+        return false;
+    }
+    let mut k = i;
+    while k + 1 < words.len() && !tokens[k].clause_end {
+        k += 1;
+        if matches!(words[k], "to" | "into") && words[k + 1..words.len().min(k + 4)].iter().any(|w| v::COPY_DESTINATIONS.contains(w)) {
+            return true;
+        }
+    }
+    false
 }
 
 /// When two frequency words appear ("nightly ... every night"), keep the more specific one.

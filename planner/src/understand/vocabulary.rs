@@ -1116,7 +1116,18 @@ pub const MAKE_TARGETS: &[&str] = &[
 
 /// The verb "add" is a modification when it adds to something that exists ("add redis to the
 /// checkout service"), and a creation otherwise ("add a development environment").
-pub const ADD_VERB: &str = "add";
+pub const ADD_VERBS: &[&str] = &["add", "attach", "connect", "wire"];
+
+/// What a count of things that run is counted in: "bump the orders api to 6 instances",
+/// "10 replicas of search-api" ask to scale what exists.
+pub const CAPACITY_UNITS: &[&str] = &[
+    "instance", "instances", "replica", "replicas", "node", "nodes", "task", "tasks", "container", "containers", "copy", "copies",
+    "pod", "pods", "server", "servers", "worker", "workers", "machine", "machines", "host", "hosts",
+];
+
+/// Verbs that state a compliance regime as what an existing thing must become: "orders-db needs
+/// to be PCI now", "admin-portal has to become SOC 2 compliant".
+pub const BECOME_VERBS: &[&str] = &["be", "become", "get"];
 
 /// Words after a modification word that show it is a noun of something else ("change ticket").
 pub const ACTION_NOT_BEFORE: &[&str] = &[
@@ -1137,6 +1148,17 @@ pub const SCALE_NOT_AFTER: &[&str] = &["at", "large", "small", "web", "global", 
 /// Nouns of a workload: an action word after one of these and a relativiser ("a job that deletes
 /// old logs") describes what the workload does, not what the user wants done.
 pub const WORKLOAD_NOUNS: &[&str] = &[
+    "microservice",
+    "microservices",
+    "backend",
+    "frontend",
+    "dashboard",
+    "portal",
+    "website",
+    "site",
+    "consumer",
+    "daemon",
+    "webhook",
     "job",
     "jobs",
     "task",
@@ -1580,6 +1602,11 @@ pub const TIMES_OF_DAY: &[(&str, u8)] = &[("midnight", 0), ("noon", 12), ("midda
 pub const DEFAULT_RUN_HOUR: u8 = 2;
 pub const MORNING_HOUR: u8 = 6;
 pub const EVENING_HOUR: u8 = 18;
+
+/// Copies that a frequency word may describe as a property ("nightly backups kept 30 days") or,
+/// when they go to one of `COPY_DESTINATIONS`, as a job ("nightly backups of the db to S3").
+pub const COPY_NOUNS: &[&str] = &["backups", "backup", "snapshots", "snapshot", "dumps", "dump", "exports", "export", "copies", "copy"];
+pub const COPY_DESTINATIONS: &[&str] = &["s3", "bucket", "buckets", "glacier", "storage", "archive", "region"];
 
 /// Nouns after a frequency word that make it describe something other than a run
 /// ("daily active users", "nightly backups kept 30 days", "monthly budget").

@@ -201,6 +201,15 @@ mod tests {
         assert_eq!(usd(1_000_000.0), "$1,000,000.00");
         assert_eq!(usd(999.999), "$1,000.00");
     }
+
+    #[test]
+    fn durations_read_naturally() {
+        use super::duration;
+        assert_eq!(duration(42.5), "42.5s");
+        assert_eq!(duration(185.0), "3m 05s");
+        assert_eq!(duration(3599.6), "1h 00m");
+        assert_eq!(duration(3720.0), "1h 02m");
+    }
 }
 
 /// The escalation card an approver sees in their channel.
@@ -294,4 +303,91 @@ impl SummaryCard {
             next_steps,
         }
     }
+}
+
+/// One rule of the report's security incidents.
+pub struct BlockedRow {
+    pub rule: String,
+    pub count: i64,
+}
+
+/// The report over a month or a window (`paved log report`).
+#[derive(Template)]
+#[template(path = "terminal/report.txt")]
+pub struct ReportCard {
+    /// The month (`2026-11`) when the window is one.
+    pub month: Option<String>,
+    pub since: String,
+    pub until: String,
+    pub requests: i64,
+    pub audited: i64,
+    pub auto_approved: String,
+    pub escalated: String,
+    pub vetoed: i64,
+    pub deployments: String,
+    pub success_rate: String,
+    pub average_time: String,
+    pub configuration_errors: String,
+    pub security: String,
+    pub blocked: Vec<BlockedRow>,
+    pub cost_deployed: String,
+    pub savings: String,
+}
+
+impl ReportCard {
+    pub fn new(report: &paved_store::Report, month: Option<&str>) -> ReportCard {
+        let percent = |p: Option<f64>| p.map(|p| format!(" ({p:.1}%)")).unwrap_or_default();
+        let plural = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let d = &report.decisions;
+        let deployments = &report.deployments;
+        let errors = &report.configuration_errors;
+        let security = &report.security;
+        let width = security.blocked_by_rule.iter().map(|r| r.rule.len()).max().unwrap_or(0).max(22);
+        ReportCard {
+            month: month.map(str::to_string),
+            since: report.window.since.clone(),
+            until: report.window.until.clone(),
+            requests: report.requests,
+            audited: d.audited,
+            auto_approved: format!(
+                "{}{}: {} approved, {} approved with warnings, {} auto-fixed",
+                d.auto_approved,
+                percent(d.auto_approved_percent),
+                d.approved,
+                d.approved_with_warnings,
+                d.auto_fixed
+            ),
+            escalated: format!("{}{}", d.escalated, percent(d.escalated_percent)),
+            vetoed: d.vetoed,
+            deployments: format!(
+                "{} started: {} completed, {} failed, {} still running",
+                deployments.started, deployments.completed, deployments.failed, deployments.running
+            ),
+            success_rate: deployments.success_rate_percent.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "- (none finished)".into()),
+            average_time: deployments.average_deployment_seconds.map(duration).unwrap_or_else(|| "- (none completed)".into()),
+            configuration_errors: format!(
+                "{} of {} resource changes failed{}",
+                errors.failed_resources,
+                errors.attempted_resources,
+                percent(errors.percent)
+            ),
+            security: format!(
+                "{}, {}",
+                plural(security.blocked_findings, "blocked finding", "blocked findings"),
+                plural(security.refused_presses, "refused press", "refused presses")
+            ),
+            blocked: security.blocked_by_rule.iter().map(|r| BlockedRow { rule: format!("{:<width$}", r.rule), count: r.count }).collect(),
+            cost_deployed: usd(report.cost_deployed_usd_per_month),
+            savings: usd(report.savings_suggested_usd_per_month),
+        }
+    }
+}
+
+/// A duration for people: `42.5s`, `3m 05s`, `1h 02m`.
+pub fn duration(seconds: f64) -> String {
+    if seconds < 60.0 {
+        return format!("{seconds:.1}s");
+    }
+    let s = seconds.round() as i64;
+    if s < 3600 { format!("{}m {:02}s", s / 60, s % 60) } else { format!("{}h {:02}m", s / 3600, s % 3600 / 60) }
 }

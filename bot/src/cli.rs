@@ -135,6 +135,23 @@ pub enum LogCommand {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// The report over a month (this UTC month unless told) or any window: requests,
+    /// auto-approved vs escalated, deployments with their success rate and average time,
+    /// configuration errors, security incidents, cost deployed and savings suggested.
+    Report {
+        /// The month, as 2026-11 (UTC).
+        #[arg(long, value_name = "YYYY-MM")]
+        month: Option<String>,
+        /// A window instead of a month: from this time (RFC 3339, or a date like 2026-11-01).
+        #[arg(long)]
+        since: Option<String>,
+        /// A window instead of a month: until this time, not included (default: now).
+        #[arg(long)]
+        until: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -241,6 +241,88 @@ fn generated_keys_are_private_and_sign_verdicts() {
     assert!(paved_core::signing::verify_verdict(&public, &tampered, &hash).is_err());
 }
 
+/// A working directory for paved on its embedded defaults (its SQLite file and audit key land
+/// there), with a sandbox cloud that takes no time.
+fn embedded(name: &str) -> PathBuf {
+    let dir = tempdir(name);
+    std::fs::write(dir.join("paved.toml"), "[cloud]\nsandbox_time_factor = 0.0\n").unwrap();
+    dir
+}
+
+/// Runs `paved` in `dir`, reading its `paved.toml` and database.
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    paved().args(args).current_dir(dir).env_remove("DATABASE_URL").env_remove("PAVED_CONFIG").stdin(Stdio::null()).output().unwrap()
+}
+
+fn json_of(out: &Output) -> Value {
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn report_on_an_empty_database_is_all_zeros_and_a_wrong_month_is_refused() {
+    let dir = embedded("report-empty");
+    let v = json_of(&run_in(&dir, &["log", "report", "--json"]));
+    let since = v["window"]["since"].as_str().unwrap();
+    assert!(since.ends_with("-01T00:00:00.000Z"), "the current month: {v:#}");
+    assert!(v["window"]["until"].as_str().unwrap() > since, "{v:#}");
+    assert_eq!(v["requests"], 0);
+    for key in ["audited", "approved", "approved_with_warnings", "auto_fixed", "vetoed", "escalated", "auto_approved"] {
+        assert_eq!(v["decisions"][key], 0, "decisions.{key}: {v:#}");
+    }
+    assert!(v["decisions"]["auto_approved_percent"].is_null() && v["decisions"]["escalated_percent"].is_null(), "{v:#}");
+    for key in ["started", "completed", "failed", "running"] {
+        assert_eq!(v["deployments"][key], 0, "deployments.{key}: {v:#}");
+    }
+    assert!(v["deployments"]["success_rate_percent"].is_null() && v["deployments"]["average_deployment_seconds"].is_null(), "{v:#}");
+    assert_eq!(v["configuration_errors"], serde_json::json!({"failed_resources": 0, "attempted_resources": 0, "percent": null}));
+    assert_eq!(v["security"], serde_json::json!({"blocked_findings": 0, "blocked_by_rule": [], "refused_presses": 0}));
+    assert_eq!(v["cost_deployed_usd_per_month"], 0.0);
+    assert_eq!(v["savings_suggested_usd_per_month"], 0.0);
+
+    let out = run_in(&dir, &["log", "report", "--month", "2026-02"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Report for 2026-02") && text.contains("2026-02-01T00:00:00.000Z to 2026-03-01T00:00:00.000Z"), "{text}");
+    assert!(text.contains("Requests                 0") && text.contains("Cost deployed            $0.00/month"), "{text}");
+
+    for month in ["2026-13", "2026-2", "February"] {
+        assert_bad_input(&run_in(&dir, &["log", "report", "--month", month]), "write it as 2026-11");
+    }
+    assert_bad_input(&run_in(&dir, &["log", "report", "--month", "2026-02", "--since", "2026-02-01"]), "--month");
+    assert_bad_input(&run_in(&dir, &["log", "report", "--since", "last week"]), "--since");
+}
+
+#[test]
+fn report_counts_a_demo_request() {
+    let dir = embedded("report-demo");
+    let out = run_in(&dir, &["demo", "--yes", "a staging web app with postgres"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let demo = String::from_utf8(out.stdout).unwrap();
+    assert!(demo.contains("ended completed"), "{demo}");
+    // What ran: the audited plan's cost, as the log and the demo's summary show it.
+    let log = json_of(&run_in(&dir, &["log", "--json"]));
+    let cost = log[0]["monthly_cost_usd"].as_f64().unwrap();
+    assert!(cost > 0.0 && demo.contains(&format!("{}/month", paved_bot::cards::usd(cost))), "{cost}: {demo}");
+
+    let mut v = json_of(&run_in(&dir, &["log", "report", "--json"]));
+    let month = &log[0]["time"].as_str().unwrap()[..7];
+    if !v["window"]["since"].as_str().unwrap().starts_with(month) {
+        // The month turned between the demo and the report.
+        v = json_of(&run_in(&dir, &["log", "report", "--json", "--month", month]));
+    }
+    assert_eq!(v["requests"], 1, "{v:#}");
+    assert_eq!((v["decisions"]["audited"].as_i64(), v["decisions"]["auto_approved"].as_i64()), (Some(1), Some(1)), "{v:#}");
+    let d = &v["deployments"];
+    assert_eq!((d["started"].as_i64(), d["completed"].as_i64(), d["failed"].as_i64(), d["running"].as_i64()), (Some(1), Some(1), Some(0), Some(0)), "{v:#}");
+    assert_eq!(d["success_rate_percent"], 100.0);
+    assert!(d["average_deployment_seconds"].as_f64().is_some_and(|s| s >= 0.0), "{v:#}");
+    assert_eq!(v["configuration_errors"]["failed_resources"], 0);
+    assert!(v["configuration_errors"]["attempted_resources"].as_i64().unwrap() > 0, "{v:#}");
+    assert_eq!(v["cost_deployed_usd_per_month"].as_f64(), Some(cost), "{v:#}");
+    assert_eq!(v["savings_suggested_usd_per_month"], 0.0);
+}
+
 fn tempdir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("paved-contract-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -12,6 +12,7 @@ pub mod log;
 pub mod orchestrator;
 pub mod queue;
 pub mod records;
+pub mod report;
 pub mod testing;
 pub mod trail;
 
@@ -23,6 +24,7 @@ pub use orchestrator::{
 };
 pub use queue::{DeadLetter, Delivery, QueueCounts, Retry, RetryPolicy, Waiter};
 pub use records::{ApprovalDecision, ApprovalRow, InventoryItem, IpamRow, PlanVersion, RequestRow};
+pub use report::{ConfigurationErrors, Decisions, Deployments, Report, RuleCount, Security, Window};
 pub use trail::{ForgedVerdictRow, IntegrityReport};
 
 use paved_core::message::MessageError;

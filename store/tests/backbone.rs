@@ -11,11 +11,12 @@ use paved_core::message::{
     AUDIT_VERDICT_V1, AuditContextV1, AuditVerdictV1, Message, TOPIC_AUDIT, TOPIC_ORCHESTRATOR,
 };
 use paved_core::trail::{TrailEntry, TrailProblem, kinds};
-use paved_core::{Decision, Intent};
+use paved_core::{Decision, Finding, Intent, Level, Outcome, Plan, Verdict};
 use paved_store::testing::TestDb;
 use paved_store::{
-    ApprovalDecision, Clock, Db, Handled, InventoryItem, IpamRow, LogQuery, Retry, RetryPolicy,
-    StoreError, Tx, accept_verdict, process_next_verdict, submit_for_audit,
+    ApprovalDecision, Clock, ConfigurationErrors, Db, Decisions, Deployments, Handled,
+    InventoryItem, IpamRow, LogQuery, Report, Retry, RetryPolicy, RuleCount, Security, StoreError,
+    Tx, Window, accept_verdict, process_next_verdict, submit_for_audit,
 };
 use serde_json::json;
 
@@ -51,6 +52,11 @@ async fn request_sent_to_audit(db: &Db, user: &str, cost: f64) -> String {
 /// Does what the audit worker does with one claimed request: publishes a verdict signed with
 /// `key` and completes the request, in one transaction.
 async fn judge_one(db: &Db, key: &ed25519_dalek::SigningKey, decision: Decision) -> String {
+    judge_with(db, |plan| verdict_for(plan, decision, key)).await
+}
+
+/// Like `judge_one`, with the verdict `make` builds for the plan sent (signed by it).
+async fn judge_with(db: &Db, make: impl FnOnce(&Plan) -> Verdict) -> String {
     let delivery = db
         .claim(TOPIC_AUDIT, LEASE)
         .await
@@ -59,7 +65,7 @@ async fn judge_one(db: &Db, key: &ed25519_dalek::SigningKey, decision: Decision)
     let Message::AuditRequest(req) = delivery.decode().unwrap() else {
         panic!("not a request")
     };
-    let verdict = verdict_for(&req.plan, decision, key);
+    let verdict = make(&req.plan);
     let mut tx = db.begin().await.unwrap();
     tx.enqueue(&Message::AuditVerdict(AuditVerdictV1 {
         request_id: req.request_id.clone(),
@@ -279,6 +285,438 @@ async fn log_filters(db: TestDb) {
     ));
 }
 both!(log_filters);
+
+// ---------------------------------------------------------------------------------------------
+// The monthly report.
+
+/// Moves a manual clock forward to `ms`.
+fn clock_to(clock: &Clock, ms: i64) {
+    let now = clock.now_ms();
+    assert!(ms >= now, "the clock only moves forward");
+    clock.advance(Duration::from_millis((ms - now) as u64));
+}
+
+/// Judges the next audit request with the verdict `make` builds and accepts it, as the audit
+/// worker and the orchestrator do; the verdict is stored at the clock's time.
+async fn judge_and_accept(
+    db: &Db,
+    key: &ed25519_dalek::SigningKey,
+    make: impl FnOnce(&Plan) -> Verdict,
+) {
+    judge_with(db, make).await;
+    let handled = process_next_verdict(db, &key.verifying_key(), LEASE)
+        .await
+        .unwrap();
+    assert!(matches!(handled, Some(Handled::Verdict(_))), "{handled:?}");
+}
+
+/// A veto whose findings are blocking findings of `rules`.
+fn blocked(plan: &Plan, rules: &[&str], key: &ed25519_dalek::SigningKey) -> Verdict {
+    let mut v = verdict_for(plan, Decision::Vetoed, key);
+    v.findings = rules
+        .iter()
+        .map(|rule| Finding {
+            rule: rule.to_string(),
+            level: Level::Blocking,
+            outcome: Outcome::Veto,
+            resource: None,
+            message: format!("{rule} blocks this plan."),
+            suggestion: None,
+        })
+        .collect();
+    paved_core::signing::sign_verdict(key, &mut v);
+    v
+}
+
+/// An auto-fix that leaves the plan costing `fixed_cost`.
+fn auto_fixed(plan: &Plan, fixed_cost: f64, key: &ed25519_dalek::SigningKey) -> Verdict {
+    let mut v = verdict_for(plan, Decision::AutoFixed, key);
+    v.plan = common::plan(fixed_cost);
+    v.approved_plan_hash = paved_core::canonical::plan_hash(&v.plan);
+    paved_core::signing::sign_verdict(key, &mut v);
+    v
+}
+
+/// Adds plan version `version` costing `cost` to a request and sends it to the audit.
+async fn next_version_sent_to_audit(db: &Db, id: &str, version: i64, cost: f64) {
+    let mut tx = db.begin().await.unwrap();
+    let v = tx
+        .add_plan_version("john.doe", id, &plan(cost), "modified")
+        .await
+        .unwrap();
+    assert_eq!(v.version, version);
+    assert!(
+        submit_for_audit(&mut tx, "john.doe", id, version, AuditContextV1::default())
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+}
+
+/// Starts the deployment of a plan version now, with the executor's reports `(address, status)`.
+async fn deploy(db: &Db, id: &str, version: i64, events: &[(&str, &str)]) -> i64 {
+    let mut tx = db.begin().await.unwrap();
+    let dep = tx
+        .start_deployment("paved-executor", id, version)
+        .await
+        .unwrap();
+    for (address, status) in events {
+        tx.add_deployment_event("paved-executor", id, dep, address, status, "")
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    dep
+}
+
+async fn finish(db: &Db, id: &str, dep: i64, status: &str) {
+    let mut tx = db.begin().await.unwrap();
+    tx.finish_deployment("paved-executor", id, dep, status, &json!({}))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// A press refused and recorded, as the host records one.
+async fn refused_press(db: &Db, id: &str) {
+    let mut tx = db.begin().await.unwrap();
+    tx.append(TrailEntry::new(
+        "mallory",
+        Some(id),
+        "event.refused",
+        json!({"event": "pressed", "reason": "not an approver"}),
+    ))
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn monthly_report(db: TestDb) {
+    const MINUTE: i64 = 60_000;
+    const HOUR: i64 = 60 * MINUTE;
+    const DAY: i64 = 24 * HOUR;
+    let feb = T0 + 31 * DAY; // 2026-02-01T00:00:00Z
+    let mar = feb + 28 * DAY; // 2026-03-01T00:00:00Z
+    let (db, clock, _guard) = manual(db);
+    let key = audit_key();
+    let approved = |d: Decision| move |p: &Plan| verdict_for(p, d, &audit_key());
+    let db_instance = "aws_db_instance.orders";
+    let bucket = "aws_s3_bucket.logs";
+
+    // January: a veto with a blocking finding (its cheaper plan is judged in February); a
+    // deployment that starts before midnight and completes after; a refused press.
+    clock_to(&clock, feb - 3 * HOUR);
+    let j1 = request_sent_to_audit(&db, "john.doe", 700.0).await;
+    judge_and_accept(&db, &key, |p| blocked(p, &["no_public_databases"], &key)).await;
+    clock_to(&clock, feb - 2 * HOUR);
+    let j2 = request_sent_to_audit(&db, "jane.roe", 1000.0).await;
+    judge_and_accept(&db, &key, approved(Decision::Approved)).await;
+    clock_to(&clock, feb - HOUR);
+    let j2_dep = deploy(
+        &db,
+        &j2,
+        1,
+        &[(db_instance, "creating"), (db_instance, "done")],
+    )
+    .await;
+    clock_to(&clock, feb - MINUTE);
+    refused_press(&db, &j2).await;
+    clock_to(&clock, feb + 10 * MINUTE);
+    finish(&db, &j2, j2_dep, "completed").await;
+
+    // February.
+    clock_to(&clock, feb + 30 * MINUTE);
+    next_version_sent_to_audit(&db, &j1, 2, 200.0).await;
+    judge_and_accept(&db, &key, approved(Decision::Approved)).await;
+    // Approved, deployed in two minutes.
+    clock_to(&clock, feb + HOUR);
+    let r1 = request_sent_to_audit(&db, "john.doe", 100.0).await;
+    judge_and_accept(&db, &key, approved(Decision::Approved)).await;
+    clock_to(&clock, feb + 2 * HOUR);
+    let d1 = deploy(
+        &db,
+        &r1,
+        1,
+        &[
+            (db_instance, "pending"),
+            (bucket, "pending"),
+            (db_instance, "creating"),
+            (db_instance, "done"),
+            (bucket, "creating"),
+            (bucket, "done"),
+        ],
+    )
+    .await;
+    clock_to(&clock, feb + 2 * HOUR + 2 * MINUTE);
+    finish(&db, &r1, d1, "completed").await;
+    // Approved with warnings; one resource fails, one is never tried.
+    clock_to(&clock, feb + 3 * HOUR);
+    let r2 = request_sent_to_audit(&db, "jane.roe", 250.0).await;
+    judge_and_accept(&db, &key, approved(Decision::ApprovedWithWarnings)).await;
+    clock_to(&clock, feb + 4 * HOUR);
+    let d2 = deploy(
+        &db,
+        &r2,
+        1,
+        &[
+            ("aws_vpc.a", "pending"),
+            ("aws_subnet.b", "pending"),
+            ("aws_instance.c", "pending"),
+            ("aws_vpc.a", "creating"),
+            ("aws_vpc.a", "done"),
+            ("aws_subnet.b", "creating"),
+            ("aws_subnet.b", "failed"),
+        ],
+    )
+    .await;
+    clock_to(&clock, feb + 4 * HOUR + 30_000);
+    finish(&db, &r2, d2, "failed").await;
+    // Auto-fixed from $80 to $60; what ran (and counts as deployed) is the fixed plan.
+    clock_to(&clock, feb + 5 * HOUR);
+    let r3 = request_sent_to_audit(&db, "john.doe", 80.0).await;
+    judge_and_accept(&db, &key, |p| auto_fixed(p, 60.0, &key)).await;
+    clock_to(&clock, feb + 6 * HOUR);
+    let d3 = deploy(
+        &db,
+        &r3,
+        1,
+        &[(db_instance, "creating"), (db_instance, "done")],
+    )
+    .await;
+    clock_to(&clock, feb + 6 * HOUR + 4 * MINUTE);
+    finish(&db, &r3, d3, "completed").await;
+    // Vetoed at $1,500 with a blocking finding, approved at $400, still deploying.
+    clock_to(&clock, feb + 7 * HOUR);
+    let r4 = request_sent_to_audit(&db, "john.doe", 1500.0).await;
+    judge_and_accept(&db, &key, |p| blocked(p, &["no_public_databases"], &key)).await;
+    clock_to(&clock, feb + 7 * HOUR + 30 * MINUTE);
+    next_version_sent_to_audit(&db, &r4, 2, 400.0).await;
+    judge_and_accept(&db, &key, approved(Decision::Approved)).await;
+    clock_to(&clock, feb + 8 * HOUR);
+    deploy(&db, &r4, 2, &[(db_instance, "creating")]).await;
+    // Vetoed at $100, then escalated at $3,000: no saving.
+    clock_to(&clock, feb + 9 * HOUR);
+    let r5 = request_sent_to_audit(&db, "jane.roe", 100.0).await;
+    judge_and_accept(&db, &key, approved(Decision::Vetoed)).await;
+    clock_to(&clock, feb + 9 * HOUR + 30 * MINUTE);
+    next_version_sent_to_audit(&db, &r5, 2, 3000.0).await;
+    judge_and_accept(&db, &key, approved(Decision::Escalated)).await;
+    // Vetoed with two blocking findings; its cheaper plan comes in March.
+    clock_to(&clock, feb + 10 * HOUR);
+    let r6 = request_sent_to_audit(&db, "john.doe", 20.0).await;
+    judge_and_accept(&db, &key, |p| {
+        blocked(p, &["no_public_databases", "encryption_at_rest"], &key)
+    })
+    .await;
+    // Never audited.
+    clock_to(&clock, feb + 11 * HOUR);
+    let mut tx = db.begin().await.unwrap();
+    tx.create_request("jane.roe", "#infra", "something vague")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    clock_to(&clock, feb + 12 * HOUR);
+    refused_press(&db, &r1).await;
+    refused_press(&db, &r5).await;
+    // Asked in the last hour of February, judged in March.
+    clock_to(&clock, mar - HOUR);
+    let r8 = request_sent_to_audit(&db, "jane.roe", 50.0).await;
+
+    // March.
+    clock_to(&clock, mar + HOUR);
+    assert_eq!(
+        judge_with(&db, approved(Decision::Approved)).await,
+        r8,
+        "the audit judges in order"
+    );
+    process_next_verdict(&db, &key.verifying_key(), LEASE)
+        .await
+        .unwrap();
+    clock_to(&clock, mar + 2 * HOUR);
+    let m1 = request_sent_to_audit(&db, "john.doe", 5000.0).await;
+    judge_and_accept(&db, &key, |p| blocked(p, &["no_public_databases"], &key)).await;
+    clock_to(&clock, mar + 3 * HOUR);
+    next_version_sent_to_audit(&db, &m1, 2, 900.0).await;
+    judge_and_accept(&db, &key, approved(Decision::Approved)).await;
+    clock_to(&clock, mar + 4 * HOUR);
+    let dm = deploy(
+        &db,
+        &m1,
+        2,
+        &[(db_instance, "creating"), (db_instance, "failed")],
+    )
+    .await;
+    finish(&db, &m1, dm, "failed").await;
+    clock_to(&clock, mar + 5 * HOUR);
+    next_version_sent_to_audit(&db, &r6, 2, 10.0).await;
+    judge_and_accept(&db, &key, approved(Decision::Approved)).await;
+    clock_to(&clock, mar + 6 * HOUR);
+    refused_press(&db, &m1).await;
+
+    // February: eight requests (r1–r8), seven audited (j1's second verdict is in February).
+    let report = db.report(feb, mar).await.unwrap();
+    assert_eq!(
+        report,
+        Report {
+            window: Window {
+                since: "2026-02-01T00:00:00.000Z".into(),
+                until: "2026-03-01T00:00:00.000Z".into(),
+            },
+            requests: 8,
+            decisions: Decisions {
+                audited: 7,
+                approved: 3,
+                approved_with_warnings: 1,
+                auto_fixed: 1,
+                vetoed: 1,
+                escalated: 1,
+                auto_approved: 5,
+                auto_approved_percent: Some(100.0 * 5.0 / 7.0),
+                escalated_percent: Some(100.0 / 7.0),
+            },
+            deployments: Deployments {
+                started: 4,
+                completed: 2,
+                failed: 1,
+                running: 1,
+                success_rate_percent: Some(100.0 * 2.0 / 3.0),
+                average_deployment_seconds: Some(180.0),
+            },
+            configuration_errors: ConfigurationErrors {
+                failed_resources: 1,
+                attempted_resources: 6,
+                percent: Some(100.0 / 6.0),
+            },
+            security: Security {
+                blocked_findings: 3,
+                blocked_by_rule: vec![
+                    RuleCount {
+                        rule: "no_public_databases".into(),
+                        count: 2
+                    },
+                    RuleCount {
+                        rule: "encryption_at_rest".into(),
+                        count: 1
+                    },
+                ],
+                refused_presses: 2,
+            },
+            // r1's $100 and r3's fixed $60; r2 failed, r4 is still running.
+            cost_deployed_usd_per_month: 160.0,
+            // j1 700 → 200, r3 80 → 60, r4 1500 → 400; r5's next plan costs more, r6's comes in
+            // March.
+            savings_suggested_usd_per_month: 1620.0,
+        }
+    );
+
+    // January: the deployment that started in it counts whole, the saving of its veto does not.
+    let january = db.report(T0, feb).await.unwrap();
+    assert_eq!(january.requests, 2);
+    assert_eq!(
+        (
+            january.decisions.audited,
+            january.decisions.approved,
+            january.decisions.vetoed
+        ),
+        (2, 1, 1)
+    );
+    assert_eq!(january.decisions.auto_approved_percent, Some(50.0));
+    assert_eq!(january.decisions.escalated_percent, Some(0.0));
+    assert_eq!(
+        (january.deployments.started, january.deployments.completed),
+        (1, 1)
+    );
+    assert_eq!(
+        january.deployments.average_deployment_seconds,
+        Some(70.0 * 60.0)
+    );
+    assert_eq!(
+        (
+            january.configuration_errors.attempted_resources,
+            january.configuration_errors.failed_resources,
+            january.configuration_errors.percent
+        ),
+        (1, 0, Some(0.0))
+    );
+    assert_eq!(january.security.blocked_findings, 1);
+    assert_eq!(january.security.refused_presses, 1);
+    assert_eq!(january.cost_deployed_usd_per_month, 1000.0);
+    assert_eq!(january.savings_suggested_usd_per_month, 0.0);
+
+    // March: m1's veto and r6's (from February) are saved from in March.
+    let march = db.report(mar, mar + 31 * DAY).await.unwrap();
+    assert_eq!(march.requests, 1);
+    assert_eq!((march.decisions.audited, march.decisions.approved), (3, 3));
+    assert_eq!(
+        (
+            march.deployments.failed,
+            march.deployments.success_rate_percent,
+            march.deployments.average_deployment_seconds
+        ),
+        (1, Some(0.0), None)
+    );
+    assert_eq!(march.configuration_errors.percent, Some(100.0));
+    assert_eq!(march.security.blocked_findings, 1);
+    assert_eq!(march.security.refused_presses, 1);
+    assert_eq!(march.cost_deployed_usd_per_month, 0.0);
+    assert_eq!(march.savings_suggested_usd_per_month, 4110.0);
+
+    // A window with nothing in it: zeros, no percentages, and every decision still named.
+    let empty = db.report(T0 - 31 * DAY, T0).await.unwrap();
+    assert_eq!(
+        empty,
+        Report {
+            window: Window {
+                since: "2025-12-01T00:00:00.000Z".into(),
+                until: "2026-01-01T00:00:00.000Z".into(),
+            },
+            requests: 0,
+            decisions: Decisions {
+                audited: 0,
+                approved: 0,
+                approved_with_warnings: 0,
+                auto_fixed: 0,
+                vetoed: 0,
+                escalated: 0,
+                auto_approved: 0,
+                auto_approved_percent: None,
+                escalated_percent: None,
+            },
+            deployments: Deployments {
+                started: 0,
+                completed: 0,
+                failed: 0,
+                running: 0,
+                success_rate_percent: None,
+                average_deployment_seconds: None,
+            },
+            configuration_errors: ConfigurationErrors {
+                failed_resources: 0,
+                attempted_resources: 0,
+                percent: None,
+            },
+            security: Security {
+                blocked_findings: 0,
+                blocked_by_rule: vec![],
+                refused_presses: 0,
+            },
+            cost_deployed_usd_per_month: 0.0,
+            savings_suggested_usd_per_month: 0.0,
+        }
+    );
+    let json = serde_json::to_value(&empty).unwrap();
+    for decision in [
+        "approved",
+        "approved_with_warnings",
+        "auto_fixed",
+        "vetoed",
+        "escalated",
+    ] {
+        assert_eq!(json["decisions"][decision], 0, "{decision}");
+    }
+    assert!(json["decisions"]["auto_approved_percent"].is_null());
+}
+both!(monthly_report);
 
 // ---------------------------------------------------------------------------------------------
 // The queue.

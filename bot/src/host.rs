@@ -18,7 +18,7 @@ use paved_core::trail::{TrailEntry, kinds};
 use paved_core::{Resource, ResourceAction};
 use paved_executor::{DeployContext, Executor, Outcome, Provider};
 use paved_planner::{IpamAllocation, PlanningContext};
-use paved_store::{ApprovalDecision, ConversationIndex, Db, StoreError, Tx};
+use paved_store::{ApprovalDecision, ConversationIndex, Db, Delivery, RetryPolicy, StoreError, Tx};
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -183,6 +183,45 @@ pub struct Host {
 
 /// How many times a write retries after losing a compare-and-set race.
 const CAS_ATTEMPTS: usize = 5;
+/// The queue topic of what a conversation shows in chat (cards, escalations, private notes):
+/// each is stored with the state change that causes it, leased to the process that made it,
+/// shown right after the commit and then completed. One that process did not complete (it
+/// stopped in between, or the platform failed) is shown by [`Host::drain`] once its lease ran out.
+const TOPIC_CHAT: &str = "chat";
+const CHAT_EFFECT_KIND: &str = "chat.effect.v1";
+/// How long the process that stored a card has to show it before another process does.
+const CARD_LEASE: Duration = Duration::from_secs(120);
+
+/// One effect on its way to a chat platform, as the queue holds it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ChatEffectV1 {
+    request_id: String,
+    effect: Effect,
+}
+
+/// An effect to show, with its entry in the queue.
+type Staged = (Delivery, Effect);
+
+/// Whether an effect is something a chat platform shows (the Modify form is opened by the
+/// adapter itself, in answer to the press).
+fn shown_in_chat(e: &Effect) -> bool {
+    match e {
+        Effect::Post(Card::ModifyForm { .. }) => false,
+        Effect::Post(_) | Effect::PostToRole { .. } | Effect::Whisper { .. } => true,
+        Effect::Audit | Effect::Execute | Effect::Lock | Effect::Unlock => false,
+    }
+}
+
+/// Stores the effects a conversation shows in chat, leased to this process, in `tx`.
+async fn stage(tx: &mut Tx, request_id: &str, effects: &[Effect]) -> Result<Vec<Staged>, HostError> {
+    let mut out = Vec::new();
+    for effect in effects.iter().filter(|e| shown_in_chat(e)) {
+        let payload = serde_json::to_string(&ChatEffectV1 { request_id: request_id.to_string(), effect: effect.clone() })
+            .map_err(|e| HostError::Corrupt(request_id.to_string(), e.to_string()))?;
+        out.push((tx.enqueue_leased(TOPIC_CHAT, CHAT_EFFECT_KIND, &payload, CARD_LEASE).await?, effect.clone()));
+    }
+    Ok(out)
+}
 /// Progress messages are edited at most this often per deployment.
 const PROGRESS_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -315,8 +354,9 @@ impl Host {
         if !tx.save_conversation(&request_id, 0, &index(&conversation), &doc(&conversation)?).await? {
             return Err(HostError::Contended);
         }
+        let staged = stage(&mut tx, &request_id, &effects).await?;
         tx.commit().await?;
-        self.deliver(&conversation, effects).await;
+        self.deliver(&conversation, staged).await;
         Ok(Some(Submitted { request_id }))
     }
 
@@ -399,10 +439,10 @@ impl Host {
                     tx.commit().await?;
                     return Ok(Some(Dispatched { refused: Some(reason), open_form: None }));
                 }
-                Decided::Done(conversation, effects) => {
+                Decided::Done(conversation, effects, staged) => {
                     tx.commit().await?;
                     let open_form = form_of(&effects);
-                    self.deliver(&conversation, effects).await;
+                    self.deliver(&conversation, staged).await;
                     return Ok(Some(Dispatched { refused: None, open_form }));
                 }
             }
@@ -474,7 +514,8 @@ impl Host {
             return Ok(Decided::Lost);
         }
         tx.set_request_status(request_id, after.stage.as_str()).await?;
-        Ok(Decided::Done(after, effects))
+        let staged = stage(tx, request_id, &effects).await?;
+        Ok(Decided::Done(after, effects, staged))
     }
 
     /// Stores plan versions the conversation gained.
@@ -533,42 +574,104 @@ impl Host {
         Ok(())
     }
 
-    /// Carries out the effects that talk to people: cards, escalations, rollbacks.
-    async fn deliver(&self, c: &Conversation, effects: Vec<Effect>) {
-        let Some(platform) = self.platform(&c.thread.platform) else {
-            tracing::warn!(request_id = %c.request_id, platform = %c.thread.platform, "no chat platform registered for this conversation");
+    /// Shows what a decision stored for chat, in order, and completes each shown one. At the first
+    /// the platform fails to show, it stops: that one and the rest are shown again, in order, once
+    /// their lease has run out.
+    async fn deliver(&self, c: &Conversation, staged: Vec<Staged>) {
+        let mut thread = c.thread.clone();
+        let mut shown = Vec::with_capacity(staged.len());
+        for (delivery, effect) in staged {
+            if let Err(e) = self.show(&c.request_id, &mut thread, &effect).await {
+                tracing::warn!(request_id = %c.request_id, error = %e, "not shown in chat yet; paved shows it again shortly");
+                break;
+            }
+            shown.push(delivery);
+        }
+        if shown.is_empty() {
             return;
+        }
+        let completed: Result<(), StoreError> = async {
+            let mut tx = self.db.begin().await?;
+            for d in &shown {
+                match tx.complete(d).await {
+                    // Its lease ran out while the platform was slow: whoever took it over shows it.
+                    Ok(()) | Err(StoreError::LeaseLost { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            tx.commit().await
+        }
+        .await;
+        if let Err(e) = completed {
+            tracing::warn!(request_id = %c.request_id, error = %e, "shown in chat but not marked shown; it may be shown twice");
+        }
+    }
+
+    /// Shows one effect in chat. An error means the platform did not show it and trying again
+    /// may; what can never be shown (no channel for a role) is logged and counts as done.
+    async fn show(&self, request_id: &str, thread: &mut Thread, effect: &Effect) -> Result<(), String> {
+        let Some(platform) = self.platform(&thread.platform) else {
+            return Err(format!("no chat platform `{}` is connected", thread.platform));
+        };
+        match effect {
+            Effect::Post(Card::ModifyForm { .. }) => {}
+            Effect::Post(card) => {
+                let t = platform.post(thread, card).await.map_err(|e| format!("the {} card: {e}", card.kind()))?;
+                if t != *thread {
+                    *thread = t;
+                    if let Err(e) = self.set_thread(request_id, thread).await {
+                        tracing::warn!(request_id, error = %e, "could not store the conversation's thread");
+                    }
+                }
+            }
+            Effect::PostToRole { role, card } => {
+                let channel = self.directory.role(role).map(|r| r.channel.clone()).unwrap_or_default();
+                if channel.is_empty() {
+                    tracing::warn!(request_id, role = %role, "no channel is configured for this approver role");
+                    return Ok(());
+                }
+                platform.post_to_channel(&channel, card).await.map_err(|e| format!("the escalation to {role}: {e}"))?;
+            }
+            Effect::Whisper { user, text } => {
+                // A private note is worth one try: a user who does not take direct messages
+                // would refuse every retry.
+                if let Err(e) = platform.whisper(thread, user, text).await {
+                    tracing::warn!(request_id, error = %e, "a private note was not delivered");
+                }
+            }
+            Effect::Audit | Effect::Execute | Effect::Lock | Effect::Unlock => {}
+        }
+        Ok(())
+    }
+
+    /// Shows one effect whose lease ran out before it was shown (the process that stored it
+    /// stopped, or the platform failed), if one is waiting. Returns false when none is.
+    pub async fn process_chat_effect(&self) -> Result<bool, HostError> {
+        let Some(delivery) = self.db.claim(TOPIC_CHAT, CARD_LEASE).await? else { return Ok(false) };
+        let pending: ChatEffectV1 = match serde_json::from_str(&delivery.payload) {
+            Ok(p) => p,
+            Err(e) => {
+                self.db.dead_letter(&delivery, &format!("not a chat effect paved can read: {e}")).await?;
+                return Ok(true);
+            }
+        };
+        let c = match self.conversation(&pending.request_id).await {
+            Ok(c) => c,
+            Err(e @ (HostError::UnknownRequest(_) | HostError::Corrupt(..))) => {
+                self.db.dead_letter(&delivery, &e.to_string()).await?;
+                return Ok(true);
+            }
+            Err(e) => return Err(e),
         };
         let mut thread = c.thread.clone();
-        for effect in effects {
-            match effect {
-                Effect::Post(Card::ModifyForm { .. }) => {}
-                Effect::Post(card) => match platform.post(&thread, &card).await {
-                    Ok(t) if t != thread => {
-                        thread = t;
-                        if let Err(e) = self.set_thread(&c.request_id, &thread).await {
-                            tracing::warn!(request_id = %c.request_id, error = %e, "could not store the conversation's thread");
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(request_id = %c.request_id, error = %e, card = card.kind(), "card not delivered"),
-                },
-                Effect::PostToRole { role, card } => {
-                    let channel = self.directory.role(&role).map(|r| r.channel.clone()).unwrap_or_default();
-                    if channel.is_empty() {
-                        tracing::warn!(request_id = %c.request_id, role = %role, "no channel is configured for this approver role");
-                        continue;
-                    }
-                    if let Err(e) = platform.post_to_channel(&channel, &card).await {
-                        tracing::warn!(request_id = %c.request_id, error = %e, role = %role, "escalation not delivered");
-                    }
-                }
-                Effect::Whisper { user, text } => {
-                    let _ = platform.whisper(&thread, &user, &text).await;
-                }
-                Effect::Audit | Effect::Execute | Effect::Lock | Effect::Unlock => {}
+        match self.show(&c.request_id, &mut thread, &pending.effect).await {
+            Ok(()) => self.db.complete(&delivery).await?,
+            Err(e) => {
+                tracing::warn!(request_id = %c.request_id, error = %e, attempt = delivery.attempt, "not shown in chat; trying again later");
+                self.db.fail(&delivery, &e, &RetryPolicy::default()).await?;
             }
         }
+        Ok(true)
     }
 
     /// Stores the thread id a platform created for a conversation.
@@ -624,10 +727,10 @@ impl Host {
                     tx.commit().await?;
                     return Ok(true);
                 }
-                Decided::Done(conversation, effects) => {
+                Decided::Done(conversation, _, staged) => {
                     tx.complete(&delivery).await?;
                     tx.commit().await?;
-                    self.deliver(&conversation, effects).await;
+                    self.deliver(&conversation, staged).await;
                     return Ok(true);
                 }
             }
@@ -776,8 +879,8 @@ impl Host {
         Ok(due.len())
     }
 
-    /// Does every piece of queued work now waiting (verdicts, deployments, expiries); returns
-    /// how many messages it handled.
+    /// Does every piece of queued work now waiting (verdicts, deployments, chat effects whose
+    /// lease ran out, expiries); returns how many messages it handled.
     pub async fn drain(&self) -> Result<usize, HostError> {
         let mut handled = 0;
         loop {
@@ -790,6 +893,10 @@ impl Host {
                 handled += 1;
                 any = true;
             }
+            while self.process_chat_effect().await? {
+                handled += 1;
+                any = true;
+            }
             handled += self.expire_escalations().await?;
             if !any {
                 return Ok(handled);
@@ -797,8 +904,8 @@ impl Host {
         }
     }
 
-    /// Runs the host's background work until `shutdown` resolves: verdicts, deployments and
-    /// expiries, woken by the queue (LISTEN/NOTIFY on PostgreSQL, polling on SQLite).
+    /// Runs the host's background work until `shutdown` resolves: verdicts, deployments, chat
+    /// effects and expiries, woken by the queue (LISTEN/NOTIFY on PostgreSQL, polling on SQLite).
     pub async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()> + Send) -> Result<(), HostError> {
         let mut verdicts = self.db.waiter(TOPIC_ORCHESTRATOR).await?;
         let mut executions = self.db.waiter(TOPIC_EXECUTOR).await?;
@@ -826,7 +933,7 @@ impl Host {
 enum Decided {
     Lost,
     Refused(String, String),
-    Done(Conversation, Vec<Effect>),
+    Done(Conversation, Vec<Effect>, Vec<Staged>),
 }
 
 fn deploy_context(c: &Conversation, plan_hash: &str) -> DeployContext {

@@ -4,6 +4,8 @@
 mod support;
 
 use paved_bot::engine::{Button, Event, Stage};
+use paved_bot::chat::{ChatError, ChatFuture, ChatPlatform, ProgressBoard};
+use paved_bot::engine::{Card, Thread};
 use paved_bot::host::Preview;
 use paved_core::Decision;
 use paved_executor::SandboxProvider;
@@ -267,4 +269,92 @@ async fn a_preview_writes_nothing_and_each_delivery_is_recorded_once() {
     assert_eq!(kinds.iter().filter(|k| *k == "button.pressed").count(), 1);
     assert_eq!(kinds.iter().filter(|k| *k == "event.refused").count(), 3);
     assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Auditing);
+}
+
+/// The terminal, when it is up; when it is down every card fails, as a chat platform does during
+/// an outage.
+struct Outage {
+    inner: paved_bot::terminal::Terminal,
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Outage {
+    fn check(&self) -> Result<(), ChatError> {
+        if self.down.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ChatError { platform: "terminal".into(), message: "the platform is down (503)".into() });
+        }
+        Ok(())
+    }
+}
+
+impl ChatPlatform for Outage {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+    fn post<'a>(&'a self, thread: &'a Thread, card: &'a Card) -> ChatFuture<'a, Thread> {
+        Box::pin(async move {
+            self.check()?;
+            self.inner.post(thread, card).await
+        })
+    }
+    fn post_to_channel<'a>(&'a self, channel: &'a str, card: &'a Card) -> ChatFuture<'a, ()> {
+        Box::pin(async move {
+            self.check()?;
+            self.inner.post_to_channel(channel, card).await
+        })
+    }
+    fn whisper<'a>(&'a self, thread: &'a Thread, user: &'a str, text: &'a str) -> ChatFuture<'a, ()> {
+        Box::pin(async move {
+            self.check()?;
+            self.inner.whisper(thread, user, text).await
+        })
+    }
+    fn progress<'a>(&'a self, thread: &'a Thread, board: &'a ProgressBoard) -> ChatFuture<'a, ()> {
+        Box::pin(async move {
+            self.check()?;
+            self.inner.progress(thread, board).await
+        })
+    }
+}
+
+#[tokio::test]
+async fn cards_the_platform_could_not_show_are_shown_once_it_is_back_and_after_a_restart() {
+    let h = Harness::new("outage", SandboxProvider::new(0.0), false).await;
+    let (terminal, shown) = paved_bot::terminal::Terminal::recording();
+    let down = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    h.host.register(std::sync::Arc::new(Outage { inner: terminal, down: down.clone() }));
+    let said = || shown.lock().unwrap().join("\n");
+
+    // The request is stored while the platform is down; its two cards wait in the queue.
+    let id = h.host.submit(user("dana"), thread(), "a staging web app with postgres").await.unwrap().request_id;
+    assert_eq!(said(), "");
+    assert_eq!(h.db.queue_counts("chat").await.unwrap().leased, 2);
+    // Before their lease runs out nobody else shows them (the process that stored them may).
+    h.host.drain().await.unwrap();
+    assert_eq!(said(), "");
+    // Once it has, the next pass shows them, in order, and only once.
+    down.store(false, std::sync::atomic::Ordering::SeqCst);
+    h.clock.advance(std::time::Duration::from_secs(121));
+    h.host.drain().await.unwrap();
+    h.host.drain().await.unwrap();
+    let text = said();
+    let understanding = text.find("What I understood").expect("the understanding card");
+    let plan = text.find("── Plan v1:").expect("the plan card");
+    assert!(understanding < plan, "{text}");
+    assert_eq!(text.matches("── Plan v1:").count(), 1, "{text}");
+    assert_eq!(h.db.queue_counts("chat").await.unwrap().done, 2);
+
+    // A process that stops between storing a decision and showing it: its successor shows it.
+    down.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(h.host.dispatch(&id, press("dana", Button::Cancel, 1)).await.unwrap().refused, None);
+    drop(h.host);
+    let after = Harness::open(h.path.clone(), SandboxProvider::new(0.0), false, None).await;
+    // Its clock starts where the first one did; the cancellation's lease ends 241 s after that.
+    after.clock.advance(std::time::Duration::from_secs(240));
+    after.settle().await;
+    assert_eq!(after.said(), "", "not before the lease has run out");
+    after.clock.advance(std::time::Duration::from_secs(2));
+    after.settle().await;
+    assert!(after.said().contains("Cancelled"), "{}", after.said());
+    assert_eq!(after.db.queue_counts("chat").await.unwrap(), paved_store::QueueCounts { ready: 0, leased: 0, done: 3, dead: 0 });
 }

@@ -154,6 +154,46 @@ impl Tx {
         Ok(inserted > 0)
     }
 
+    /// Enqueues a message already leased to the caller, as part of this transaction: the outbox
+    /// of a producer that handles the message itself right after the commit (a chat card shown
+    /// at once) and leaves it to any consumer of `topic` only if it has not completed it when
+    /// `lease` runs out (it crashed in between, or handling failed).
+    pub async fn enqueue_leased(
+        &mut self,
+        topic: &str,
+        kind: &str,
+        payload: &str,
+        lease: Duration,
+    ) -> Result<Delivery, StoreError> {
+        let now = self.now_ms();
+        let until = now.saturating_add(duration_ms(lease));
+        let max_attempts = RetryPolicy::default().max_attempts;
+        let id: i64 = on_tx!(self, c => {
+            sqlx::query(
+                "INSERT INTO queue (topic, kind, payload, status, attempts, max_attempts, available_at, leased_until, created_at)
+                 VALUES ($1, $2, $3, 'leased', 1, $4, $5, $6, $5)
+                 RETURNING id",
+            )
+            .bind(topic)
+            .bind(kind)
+            .bind(payload)
+            .bind(max_attempts)
+            .bind(now)
+            .bind(until)
+            .fetch_one(&mut *c)
+            .await?
+            .try_get("id")?
+        });
+        Ok(Delivery {
+            id,
+            topic: topic.to_string(),
+            kind: kind.to_string(),
+            payload: payload.to_string(),
+            attempt: 1,
+            max_attempts,
+        })
+    }
+
     /// Marks a delivery done as part of this transaction, so that the effects of handling it and
     /// its completion commit together. Fails with `LeaseLost` when the lease expired and the
     /// message was delivered to someone else: the caller must then roll back.

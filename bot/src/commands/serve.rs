@@ -17,6 +17,7 @@ pub async fn run(args: &ServeArgs, policies: Option<&std::path::Path>) -> anyhow
     let config = Config::load(args.config.as_deref(), policies)?;
     crate::logging::init(&config.log);
     let directory = config.approvers.clone();
+    let stop = shutdown_signal()?;
     let rt = Runtime::open(config, directory, true).await?;
     let mut worker = match rt.config.audit.worker {
         WorkerMode::Spawn => Some(spawn_worker(&rt.config)?),
@@ -48,7 +49,7 @@ pub async fn run(args: &ServeArgs, policies: Option<&std::path::Path>) -> anyhow
         let mut rx = stop_rx.clone();
         tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(async move { let _ = rx.wait_for(|s| *s).await; }).await })
     };
-    shutdown_signal().await;
+    stop.await;
     tracing::info!("shutting down: finishing the work in hand");
     let _ = stop_tx.send(true);
     let _ = (&mut http).await;
@@ -98,22 +99,18 @@ async fn stop_child(child: &mut Child) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// SIGTERM or SIGINT, listened for from the moment this is called: a signal that arrives while
+/// paved starts up is not lost (nor does it kill the process the default way).
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    };
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
-    }
+    })
 }
 
 /// A database URL without its password, for logs.

@@ -2,10 +2,11 @@
 //! (terminal text, Slack Block Kit, Discord embeds) from `templates/`.
 
 use paved_core::{Intent, Plan, Verdict};
+use serde::{Deserialize, Serialize};
 
 use super::model::Conversation;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Card {
     /// What paved understood, with its assumptions and questions.
     Understanding { intent: Intent },

@@ -59,9 +59,9 @@ impl Event {
     }
 }
 
-/// What must happen after a decision. The host carries these out after the new conversation
-/// state is stored, in the same transaction where they are messages (the outbox).
-#[derive(Debug, Clone, PartialEq)]
+/// What must happen after a decision. The host stores these with the new conversation state, in
+/// the same transaction (the outbox), and carries them out after the commit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Effect {
     /// Show a card in the conversation's thread.
     Post(Card),

@@ -290,9 +290,38 @@ async fn an_escalation_rejected_by_an_approver_deploys_nothing() {
     let w = World::new("rejected").await;
     w.mention("UDANA", FINANCE_REQUEST, "300.000001").await;
     w.press("UDANA", "paved:approve:", "trig-7").await;
+    // The requester may not reject their own request: refused privately, no form, recorded.
+    w.press("UDANA", "paved:reject:", "trig-own").await;
+    assert!(w.whispered_to("UDANA").iter().any(|t| t.contains("own request")), "{:?}", w.whispered_to("UDANA"));
+    assert!(w.fake.calls_of("views.open").is_empty());
+    // An approver's Reject asks for the reason first; nothing is decided until it is sent.
     w.press("UFRANK", "paved:reject:", "trig-8").await;
+    let open = w.fake.calls_of("views.open");
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0]["trigger_id"], "trig-8");
+    assert_eq!(w.stage("300.000001").await, Stage::Escalated);
+    let view = &open[0]["view"];
+    let submission = json!({
+        "type": "view_submission",
+        "team": {"id": "T1", "domain": "acme"},
+        "user": {"id": "UFRANK", "username": "frank", "name": "frank", "team_id": "T1"},
+        "api_app_id": "A1",
+        "trigger_id": "trig-sub",
+        "view": {
+            "id": "V2", "team_id": "T1", "type": "modal", "hash": "h-reject",
+            "callback_id": view["callback_id"], "private_metadata": view["private_metadata"],
+            "title": view["title"], "blocks": view["blocks"], "submit": view["submit"], "close": view["close"],
+            "state": {"values": {"reason": {"reason": {"type": "plain_text_input", "value": "over this quarter's budget"}}}},
+        },
+    });
+    let (status, answer) = w.interact(submission).await;
+    assert_eq!((status, answer.as_str()), (200, ""));
     assert_eq!(w.stage("300.000001").await, Stage::Rejected);
     assert!(w.posted("Rejected by frank as finance_manager"), "{:?}", w.texts("chat.postMessage"));
+    assert!(w.posted("over this quarter"), "the reason reaches the thread: {:?}", w.texts("chat.postMessage"));
+    let id = w.host.request_for_thread(&paved_bot::engine::Thread { platform: "slack".into(), channel: "CGENERAL".into(), thread: "300.000001".into() }).await.unwrap().unwrap();
+    let trail: Vec<String> = w.db.request_trail(&id).await.unwrap().into_iter().map(|r| r.kind).collect();
+    assert_eq!(trail.iter().filter(|k| *k == "event.refused").count(), 1, "{trail:?}");
     w.assert_clean();
 }
 

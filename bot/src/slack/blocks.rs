@@ -328,8 +328,8 @@ pub fn message(card: &Card, request_id: &str) -> Message {
                 "block_id": clip(&format!("paved:escalation:{}", conversation.request_id), limits::ID),
                 "elements": [
                     button(&format!("Approve as {role}"), &id(Button::Grant { role: role.clone() }), Some("primary"), None),
-                    button("Reject", &id(Button::Reject { role: role.clone(), reason: None }), Some("danger"),
-                        Some(("Reject this request?", "Nothing will be deployed and the requester is told you rejected it.", "Reject"))),
+                    // Reject opens a form for the reason, which is the confirmation too.
+                    button("Reject", &id(Button::Reject { role: role.clone(), reason: None }), Some("danger"), None),
                 ],
             });
             let (blocks, _) = assemble(vec![header(&format!("Approval needed: {role}"))], &lines(&text), vec![actions]);
@@ -502,6 +502,50 @@ pub fn modify_modal(meta: &ModifyMetadata) -> Value {
                     "multiline": true,
                     "max_length": 2000,
                     "placeholder": {"type": "plain_text", "text": "use db.t3.medium, no redis, move it to eu-west-1"},
+                },
+            },
+        ],
+    })
+}
+
+/// The private metadata of the Reject modal: which escalation its submission decides.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RejectMetadata {
+    pub request_id: String,
+    pub version: i64,
+    pub role: String,
+    pub channel: String,
+    pub thread: String,
+}
+
+/// The `callback_id` of the Reject modal.
+pub const REJECT_CALLBACK: &str = "paved:reject";
+/// The block and action id of the modal's reason input.
+pub const REJECT_INPUT: &str = "reason";
+
+/// The Reject modal for `views.open`: the approver's reason, which the requester is shown.
+pub fn reject_modal(meta: &RejectMetadata) -> Value {
+    let metadata = serde_json::to_string(meta).unwrap_or_default();
+    json!({
+        "type": "modal",
+        "callback_id": REJECT_CALLBACK,
+        "private_metadata": clip(&metadata, limits::PRIVATE_METADATA),
+        "title": {"type": "plain_text", "text": clip(&format!("Reject {}", meta.request_id), limits::VIEW_TITLE)},
+        "submit": {"type": "plain_text", "text": "Reject"},
+        "close": {"type": "plain_text", "text": "Keep it"},
+        "blocks": [
+            section(&format!("You are rejecting plan v{} of *{}* as *{}*. Nothing will be deployed, and the requester is told, with your reason.", meta.version, escape(&meta.request_id), escape(&meta.role))),
+            {
+                "type": "input",
+                "block_id": REJECT_INPUT,
+                "optional": true,
+                "label": {"type": "plain_text", "text": "Why? (the requester sees this)"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": REJECT_INPUT,
+                    "multiline": true,
+                    "max_length": 500,
+                    "placeholder": {"type": "plain_text", "text": "over this quarter's budget; try db.r5.large"},
                 },
             },
         ],

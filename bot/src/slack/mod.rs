@@ -27,7 +27,7 @@ use slack_morphism::prelude::*;
 use crate::chat::{ButtonId, ChatError, ChatFuture, ChatPlatform, ProgressBoard};
 use crate::engine::{Button, Card, Event, Thread, User};
 pub use api::WebApi;
-pub use blocks::{Message, ModifyMetadata};
+pub use blocks::{Message, ModifyMetadata, RejectMetadata};
 pub use config::{Secret, SlackConfig, Transport};
 
 /// The platform name stored in [`Thread::platform`].
@@ -87,6 +87,12 @@ pub trait Conversations: Send + Sync + 'static {
     fn first_delivery(&self, id: String) -> HostFuture<'_, bool> {
         let _ = id;
         Box::pin(async { Ok(true) })
+    }
+    /// The refusal `event` would meet, decided without recording anything (`None`: it would go
+    /// through): lets the adapter refuse a press before it opens a form for it.
+    fn refusal(&self, request_id: String, event: Event) -> HostFuture<'_, Option<String>> {
+        let _ = (request_id, event);
+        Box::pin(async { Ok(None) })
     }
 }
 
@@ -151,6 +157,8 @@ enum Inbound {
     Press { user: String, name: Option<String>, action_id: String, channel: String, message_ts: String, thread_ts: Option<String>, trigger_id: String },
     /// The Modify modal was submitted.
     Modify { user: String, name: Option<String>, metadata: ModifyMetadata, instruction: String },
+    /// The Reject modal was submitted, with the approver's reason (possibly empty).
+    Reject { user: String, name: Option<String>, metadata: RejectMetadata, reason: String },
     /// `/paved <request>`.
     Command { user: String, name: Option<String>, channel: String, text: String, response_url: String },
 }
@@ -243,6 +251,7 @@ impl Slack {
                 Inbound::Message { .. } => "message",
                 Inbound::Press { .. } => "button press",
                 Inbound::Modify { .. } => "modify form",
+                Inbound::Reject { .. } => "reject form",
                 Inbound::Command { .. } => "slash command",
             };
             if let Err(e) = me.work(inbound).await {
@@ -326,21 +335,34 @@ impl Slack {
             }
             SlackInteractionEvent::ViewSubmission(e) => {
                 let SlackView::Modal(modal) = &e.view.view else { return Ack::Empty };
+                let input = |block: &str| {
+                    e.view
+                        .state_params
+                        .state
+                        .as_ref()
+                        .and_then(|s| s.values.get(&SlackBlockId(block.into())))
+                        .and_then(|v| v.get(&SlackActionId(block.into())))
+                        .and_then(|v| v.value.clone())
+                        .unwrap_or_default()
+                };
+                if modal.callback_id.as_ref().map(|c| c.0.as_str()) == Some(blocks::REJECT_CALLBACK) {
+                    let Some(metadata) = modal.private_metadata.as_deref().and_then(|m| serde_json::from_str::<RejectMetadata>(m).ok()) else {
+                        return Ack::Errors(vec![(blocks::REJECT_INPUT.into(), "This form is from an older paved; press Reject on the escalation again.".into())]);
+                    };
+                    if !self.first_delivery(&format!("view:{}:{}", e.view.state_params.id, e.view.state_params.hash)) {
+                        return Ack::Empty;
+                    }
+                    let reason = input(blocks::REJECT_INPUT).trim().to_string();
+                    self.spawn(Inbound::Reject { user: e.user.id.to_string(), name: e.user.name.clone().or(e.user.username.clone()), metadata, reason });
+                    return Ack::Empty;
+                }
                 if modal.callback_id.as_ref().map(|c| c.0.as_str()) != Some(blocks::MODIFY_CALLBACK) {
                     return Ack::Empty;
                 }
                 let Some(metadata) = modal.private_metadata.as_deref().and_then(|m| serde_json::from_str::<ModifyMetadata>(m).ok()) else {
                     return Ack::Errors(vec![(blocks::MODIFY_INPUT.into(), "This form is from an older paved; press Modify on the plan again.".into())]);
                 };
-                let instruction = e
-                    .view
-                    .state_params
-                    .state
-                    .as_ref()
-                    .and_then(|s| s.values.get(&SlackBlockId(blocks::MODIFY_INPUT.into())))
-                    .and_then(|v| v.get(&SlackActionId(blocks::MODIFY_INPUT.into())))
-                    .and_then(|v| v.value.clone())
-                    .unwrap_or_default();
+                let instruction = input(blocks::MODIFY_INPUT);
                 if instruction.trim().is_empty() {
                     return Ack::Errors(vec![(blocks::MODIFY_INPUT.into(), "Say what to change, for example \"use db.t3.medium\" or \"no redis\".".into())]);
                 }
@@ -433,14 +455,35 @@ impl Slack {
                     _ => Vec::new(),
                 };
                 let user_id = user.id.clone();
-                let answer = host.dispatch(id.request_id.clone(), Event::Pressed { user, groups, button: id.button, version: id.version }).await.map_err(SlackError::Host)?;
                 let thread = thread_ts.unwrap_or_else(|| message_ts.clone());
+                if let Button::Reject { role, reason: None } = &id.button {
+                    // The reason comes first, from people who may reject; the rejection is
+                    // decided when the form is sent. A press that would be refused goes on to
+                    // be refused (and recorded) below.
+                    let event = Event::Pressed { user: user.clone(), groups: groups.clone(), button: id.button.clone(), version: id.version };
+                    if host.refusal(id.request_id.clone(), event).await.map_err(SlackError::Host)?.is_none() {
+                        let meta = RejectMetadata { request_id: id.request_id.clone(), version: id.version, role: role.clone(), channel, thread };
+                        return self.api.open_view(&trigger_id, blocks::reject_modal(&meta)).await;
+                    }
+                }
+                let answer = host.dispatch(id.request_id.clone(), Event::Pressed { user, groups, button: id.button, version: id.version }).await.map_err(SlackError::Host)?;
                 if let Some(refused) = answer.refused {
                     self.api.post_ephemeral(&channel, Some(&thread), &user_id, &refused).await?;
                 }
                 if let Some(version) = answer.open_form {
                     let meta = ModifyMetadata { request_id: id.request_id, version, channel, thread };
                     self.api.open_view(&trigger_id, blocks::modify_modal(&meta)).await?;
+                }
+                Ok(())
+            }
+            Inbound::Reject { user, name, metadata, reason } => {
+                let user = self.user(&user, name).await;
+                let user_id = user.id.clone();
+                let groups = self.groups_of(&user.id).await;
+                let button = Button::Reject { role: metadata.role.clone(), reason: Some(reason).filter(|r| !r.is_empty()) };
+                let answer = host.dispatch(metadata.request_id.clone(), Event::Pressed { user, groups, button, version: metadata.version }).await.map_err(SlackError::Host)?;
+                if let Some(refused) = answer.refused {
+                    self.api.post_ephemeral(&metadata.channel, Some(&metadata.thread), &user_id, &refused).await?;
                 }
                 Ok(())
             }
@@ -635,6 +678,17 @@ impl Conversations for crate::host::Host {
 
     fn first_delivery(&self, id: String) -> HostFuture<'_, bool> {
         Box::pin(async move { crate::host::Host::first_delivery(self, &id).await.map_err(|e| e.to_string()) })
+    }
+
+    fn refusal(&self, request_id: String, event: Event) -> HostFuture<'_, Option<String>> {
+        Box::pin(async move {
+            match crate::host::Host::preview(self, &request_id, &event).await {
+                Ok(crate::host::Preview::Refused { reason, .. }) => Ok(Some(reason)),
+                Ok(_) => Ok(None),
+                Err(crate::host::HostError::UnknownRequest(id)) => Ok(Some(format!("paved has no request {id}; it may belong to another installation."))),
+                Err(e) => Err(e.to_string()),
+            }
+        })
     }
 }
 

@@ -47,26 +47,30 @@ fn critical_path(provider: &SandboxProvider, plan: &paved_core::Plan) -> Duratio
 async fn main() {
     let policies = Arc::new(Policies::load(None).expect("shipped policies"));
 
-    // Request → plan card: understand, plan, store (request, intent, plan version, trail,
-    // conversation) in one durable SQLite transaction, render the cards.
-    let path = std::env::temp_dir().join(format!("paved-bench-{}.db", std::process::id()));
-    let _ = std::fs::remove_file(&path);
-    let db = Db::open(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("database");
-    let key = SigningKey::from_bytes(&[1u8; 32]);
-    let host = Host::new(db, Arc::clone(&policies), key.verifying_key(), SandboxProvider::new(0.0), HostConfig::default());
-    let (terminal, _) = paved_bot::terminal::Terminal::recording();
-    host.register(Arc::new(terminal));
+    // Request → plan card: understand, plan, store (request, intent, plan version, IPAM
+    // allocation, trail, conversation, the cards' outbox entries) in one durable SQLite
+    // transaction, render and show the cards, mark them shown. Each IPAM segment holds 16 VPCs,
+    // so the 150 requests go to ten fresh databases, 15 each.
     let user = User { id: "bench".into(), name: "bench".into() };
     let thread = Thread { platform: "terminal".into(), channel: "bench".into(), thread: String::new() };
     let requests = ["a staging web app with postgres", "Production API microservice with a Redis cache, hosted in Frankfurt", "Run a nightly report job that exports data to S3"];
     let mut samples = Vec::new();
-    for i in 0..150 {
-        let started = Instant::now();
-        host.submit(user.clone(), thread.clone(), requests[i % requests.len()]).await.expect("submit");
-        samples.push(started.elapsed());
+    for round in 0..10 {
+        let path = std::env::temp_dir().join(format!("paved-bench-{}-{round}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let db = Db::open(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("database");
+        let key = SigningKey::from_bytes(&[1u8; 32]);
+        let host = Host::new(db, Arc::clone(&policies), key.verifying_key(), SandboxProvider::new(0.0), HostConfig::default());
+        let (terminal, _) = paved_bot::terminal::Terminal::recording();
+        host.register(Arc::new(terminal));
+        for i in 0..15 {
+            let started = Instant::now();
+            host.submit(user.clone(), thread.clone(), requests[i % requests.len()]).await.expect("submit");
+            samples.push(started.elapsed());
+        }
+        let _ = std::fs::remove_file(&path);
     }
     report("request -> plan card (host, SQLite, durable)", samples);
-    let _ = std::fs::remove_file(&path);
 
     // Deployment wall time against the critical path, with real (scaled) sleeps.
     let pipeline = Pipeline::new(&policies.catalog);

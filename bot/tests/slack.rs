@@ -301,19 +301,7 @@ async fn an_escalation_rejected_by_an_approver_deploys_nothing() {
     assert_eq!(open[0]["trigger_id"], "trig-8");
     assert_eq!(w.stage("300.000001").await, Stage::Escalated);
     let view = &open[0]["view"];
-    let submission = json!({
-        "type": "view_submission",
-        "team": {"id": "T1", "domain": "acme"},
-        "user": {"id": "UFRANK", "username": "frank", "name": "frank", "team_id": "T1"},
-        "api_app_id": "A1",
-        "trigger_id": "trig-sub",
-        "view": {
-            "id": "V2", "team_id": "T1", "type": "modal", "hash": "h-reject",
-            "callback_id": view["callback_id"], "private_metadata": view["private_metadata"],
-            "title": view["title"], "blocks": view["blocks"], "submit": view["submit"], "close": view["close"],
-            "state": {"values": {"reason": {"reason": {"type": "plain_text_input", "value": "over this quarter's budget"}}}},
-        },
-    });
+    let submission = view_submission("UFRANK", view, "h-reject", "reason", "over this quarter's budget");
     let (status, answer) = w.interact(submission).await;
     assert_eq!((status, answer.as_str()), (200, ""));
     assert_eq!(w.stage("300.000001").await, Stage::Rejected);
@@ -338,6 +326,24 @@ async fn an_unanswered_escalation_expires() {
     assert!(w.posted("expired"));
 }
 
+/// The submission of the modal `view` (as paved opened it) by `user`, with `value` typed into
+/// the input `input`.
+fn view_submission(user: &str, view: &Value, hash: &str, input: &str, value: &str) -> Value {
+    json!({
+        "type": "view_submission",
+        "team": {"id": "T1", "domain": "acme"},
+        "user": {"id": user, "username": user.to_lowercase(), "name": user.to_lowercase(), "team_id": "T1"},
+        "api_app_id": "A1",
+        "trigger_id": "trig-sub",
+        "view": {
+            "id": format!("V-{hash}"), "team_id": "T1", "type": "modal", "hash": hash,
+            "callback_id": view["callback_id"], "private_metadata": view["private_metadata"],
+            "title": view["title"], "blocks": view["blocks"], "submit": view["submit"], "close": view["close"],
+            "state": {"values": {input: {input: {"type": "plain_text_input", "value": value}}}},
+        },
+    })
+}
+
 #[tokio::test]
 async fn modify_opens_a_modal_whose_submission_makes_plan_v2() {
     let w = World::new("modify").await;
@@ -347,19 +353,7 @@ async fn modify_opens_a_modal_whose_submission_makes_plan_v2() {
     assert_eq!(open.len(), 1);
     assert_eq!(open[0]["trigger_id"], "trig-modify");
     let view = &open[0]["view"];
-    let submission = |text: &str| json!({
-        "type": "view_submission",
-        "team": {"id": "T1", "domain": "acme"},
-        "user": {"id": "UDANA", "username": "dana", "name": "dana", "team_id": "T1"},
-        "api_app_id": "A1",
-        "trigger_id": "trig-sub",
-        "view": {
-            "id": "V1", "team_id": "T1", "type": "modal", "hash": format!("h-{}", text.len()),
-            "callback_id": view["callback_id"], "private_metadata": view["private_metadata"],
-            "title": view["title"], "blocks": view["blocks"], "submit": view["submit"], "close": view["close"],
-            "state": {"values": {"instruction": {"instruction": {"type": "plain_text_input", "value": text}}}},
-        },
-    });
+    let submission = |text: &str| view_submission("UDANA", view, &format!("h-{}", text.len()), "instruction", text);
     // An empty instruction keeps the modal open with the reason beside the input.
     let (status, answer) = w.interact(submission("  ")).await;
     assert_eq!(status, 200);

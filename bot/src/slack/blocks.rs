@@ -482,26 +482,49 @@ pub const MODIFY_INPUT: &str = "instruction";
 
 /// The Modify modal for `views.open`.
 pub fn modify_modal(meta: &ModifyMetadata) -> Value {
-    let metadata = serde_json::to_string(meta).unwrap_or_default();
+    modal(
+        MODIFY_CALLBACK,
+        meta,
+        &format!("Change plan v{}", meta.version),
+        "Make new plan",
+        &format!("Say what should change in plan v{} of *{}*. paved makes a new plan version from your words and checks it again.", meta.version, escape(&meta.request_id)),
+        ModalInput { id: MODIFY_INPUT, label: "What should change?", optional: false, max_length: 2000, placeholder: "use db.t3.medium, no redis, move it to eu-west-1" },
+    )
+}
+
+/// The one text input of a paved modal.
+struct ModalInput<'a> {
+    id: &'a str,
+    label: &'a str,
+    optional: bool,
+    max_length: usize,
+    placeholder: &'a str,
+}
+
+/// A modal with a line of explanation and one multi-line input; `metadata` says where its
+/// submission belongs.
+fn modal(callback: &str, metadata: &impl serde::Serialize, title: &str, submit: &str, intro: &str, input: ModalInput<'_>) -> Value {
+    let metadata = serde_json::to_string(metadata).unwrap_or_default();
     json!({
         "type": "modal",
-        "callback_id": MODIFY_CALLBACK,
+        "callback_id": callback,
         "private_metadata": clip(&metadata, limits::PRIVATE_METADATA),
-        "title": {"type": "plain_text", "text": clip(&format!("Change plan v{}", meta.version), limits::VIEW_TITLE)},
-        "submit": {"type": "plain_text", "text": "Make new plan"},
+        "title": {"type": "plain_text", "text": clip(title, limits::VIEW_TITLE)},
+        "submit": {"type": "plain_text", "text": clip(submit, limits::VIEW_TITLE)},
         "close": {"type": "plain_text", "text": "Keep it"},
         "blocks": [
-            section(&format!("Say what should change in plan v{} of *{}*. paved makes a new plan version from your words and checks it again.", meta.version, escape(&meta.request_id))),
+            section(intro),
             {
                 "type": "input",
-                "block_id": MODIFY_INPUT,
-                "label": {"type": "plain_text", "text": "What should change?"},
+                "block_id": input.id,
+                "optional": input.optional,
+                "label": {"type": "plain_text", "text": input.label},
                 "element": {
                     "type": "plain_text_input",
-                    "action_id": MODIFY_INPUT,
+                    "action_id": input.id,
                     "multiline": true,
-                    "max_length": 2000,
-                    "placeholder": {"type": "plain_text", "text": "use db.t3.medium, no redis, move it to eu-west-1"},
+                    "max_length": input.max_length,
+                    "placeholder": {"type": "plain_text", "text": input.placeholder},
                 },
             },
         ],
@@ -525,31 +548,14 @@ pub const REJECT_INPUT: &str = "reason";
 
 /// The Reject modal for `views.open`: the approver's reason, which the requester is shown.
 pub fn reject_modal(meta: &RejectMetadata) -> Value {
-    let metadata = serde_json::to_string(meta).unwrap_or_default();
-    json!({
-        "type": "modal",
-        "callback_id": REJECT_CALLBACK,
-        "private_metadata": clip(&metadata, limits::PRIVATE_METADATA),
-        "title": {"type": "plain_text", "text": clip(&format!("Reject {}", meta.request_id), limits::VIEW_TITLE)},
-        "submit": {"type": "plain_text", "text": "Reject"},
-        "close": {"type": "plain_text", "text": "Keep it"},
-        "blocks": [
-            section(&format!("You are rejecting plan v{} of *{}* as *{}*. Nothing will be deployed, and the requester is told, with your reason.", meta.version, escape(&meta.request_id), escape(&meta.role))),
-            {
-                "type": "input",
-                "block_id": REJECT_INPUT,
-                "optional": true,
-                "label": {"type": "plain_text", "text": "Why? (the requester sees this)"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": REJECT_INPUT,
-                    "multiline": true,
-                    "max_length": 500,
-                    "placeholder": {"type": "plain_text", "text": "over this quarter's budget; try db.r5.large"},
-                },
-            },
-        ],
-    })
+    modal(
+        REJECT_CALLBACK,
+        meta,
+        &format!("Reject {}", meta.request_id),
+        "Reject",
+        &format!("You are rejecting plan v{} of *{}* as *{}*. Nothing will be deployed, and the requester is told, with your reason.", meta.version, escape(&meta.request_id), escape(&meta.role)),
+        ModalInput { id: REJECT_INPUT, label: "Why? (the requester sees this)", optional: true, max_length: 500, placeholder: "over this quarter's budget; try db.r5.large" },
+    )
 }
 
 fn text_of(v: &Value) -> &str {

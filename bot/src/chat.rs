@@ -33,6 +33,9 @@ pub struct ProgressBoard {
     pub rows: Vec<(String, ProgressStatus)>,
     /// True once the deployment (or rollback) has finished.
     pub finished: bool,
+    /// The platform's id of the message showing this board, when an earlier process posted it:
+    /// the platform edits that one instead of posting another.
+    pub message: Option<String>,
 }
 
 impl ProgressBoard {
@@ -84,9 +87,10 @@ pub trait ChatPlatform: Send + Sync + 'static {
     fn whisper<'a>(&'a self, thread: &'a Thread, user: &'a str, text: &'a str) -> ChatFuture<'a, ()>;
 
     /// Shows the deployment's progress: one message per deployment, created on the first call
-    /// and edited after that. The host calls it at most once a second per deployment, and always
-    /// with the final state.
-    fn progress<'a>(&'a self, thread: &'a Thread, board: &'a ProgressBoard) -> ChatFuture<'a, ()>;
+    /// and edited after that (also the one `board.message` names, posted before a restart). The
+    /// host calls it at most once a second per deployment, and always with the final state.
+    /// Returns the id of the message when this call created it, for the host to remember.
+    fn progress<'a>(&'a self, thread: &'a Thread, board: &'a ProgressBoard) -> ChatFuture<'a, Option<String>>;
 }
 
 /// What a button on a card does, encoded in the platform's button id (Slack `action_id` and

@@ -676,11 +676,17 @@ impl Host {
 
     /// Stores the thread id a platform created for a conversation.
     async fn set_thread(&self, request_id: &str, thread: &Thread) -> Result<(), HostError> {
+        self.update_conversation(request_id, |c| c.thread = thread.clone()).await
+    }
+
+    /// Changes what the engine does not decide (where the conversation is shown) with
+    /// compare-and-set.
+    async fn update_conversation(&self, request_id: &str, change: impl Fn(&mut Conversation)) -> Result<(), HostError> {
         for _ in 0..CAS_ATTEMPTS {
             let mut tx = self.db.begin().await?;
             let Some(stored) = tx.conversation(request_id).await? else { return Ok(()) };
             let mut c: Conversation = serde_json::from_value(stored.doc).map_err(|e| HostError::Corrupt(request_id.to_string(), e.to_string()))?;
-            c.thread = thread.clone();
+            change(&mut c);
             if tx.save_conversation(request_id, stored.revision, &index(&c), &doc(&c)?).await? {
                 tx.commit().await?;
                 return Ok(());
@@ -813,6 +819,8 @@ impl Host {
             request_id: c.request_id.clone(),
             rows: plan.resources.iter().map(|r| (r.address.clone(), ProgressStatus::Pending)).collect(),
             finished: false,
+            // Posted by a process that stopped mid-deployment: edit it rather than post again.
+            message: c.progress_message.clone(),
         };
         if let Ok(mut boards) = self.boards.lock() {
             boards.insert(c.request_id.clone(), BoardState { board, thread: c.thread.clone(), last_sent: None });
@@ -863,10 +871,30 @@ impl Host {
             }
         };
         let Some((thread, board)) = send else { return };
-        if let Some(platform) = self.platform(&thread.platform)
-            && let Err(e) = platform.progress(&thread, &board).await
-        {
-            tracing::warn!(request_id, error = %e, "progress not delivered");
+        let Some(platform) = self.platform(&thread.platform) else { return };
+        let created = match platform.progress(&thread, &board).await {
+            Ok(created) => created,
+            Err(e) => {
+                tracing::warn!(request_id, error = %e, "progress not delivered");
+                return;
+            }
+        };
+        // Remember the message while the deployment runs, so that a restarted paved edits it;
+        // forget it when it ends, so that a rollback's progress gets a message of its own.
+        let remembered = match (&created, board.finished) {
+            (Some(id), false) => Some(Some(id.clone())),
+            (_, true) if board.message.is_some() || created.is_some() => Some(None),
+            _ => None,
+        };
+        if let Some(message) = remembered {
+            if let Ok(mut boards) = self.boards.lock()
+                && let Some(state) = boards.get_mut(request_id)
+            {
+                state.board.message = message.clone();
+            }
+            if let Err(e) = self.update_conversation(request_id, |c| c.progress_message = message.clone()).await {
+                tracing::warn!(request_id, error = %e, "could not store the progress message's id");
+            }
         }
     }
 

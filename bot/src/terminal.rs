@@ -122,7 +122,7 @@ impl ChatPlatform for Terminal {
         })
     }
 
-    fn progress<'a>(&'a self, _thread: &'a Thread, board: &'a ProgressBoard) -> ChatFuture<'a, ()> {
+    fn progress<'a>(&'a self, _thread: &'a Thread, board: &'a ProgressBoard) -> ChatFuture<'a, Option<String>> {
         Box::pin(async move {
             match &self.sink {
                 Sink::Transcript(_) => {
@@ -154,7 +154,8 @@ impl ChatPlatform for Terminal {
                     }
                 }
             }
-            Ok(())
+            // A terminal's output cannot be edited after a restart: nothing to remember.
+            Ok(None)
         })
     }
 }

@@ -3,6 +3,8 @@
 
 mod support;
 
+use std::sync::Mutex;
+
 use paved_bot::engine::{Button, Event, Stage};
 use paved_bot::chat::{ChatError, ChatFuture, ChatPlatform, ProgressBoard};
 use paved_bot::engine::{Card, Thread};
@@ -309,7 +311,7 @@ impl ChatPlatform for Outage {
             self.inner.whisper(thread, user, text).await
         })
     }
-    fn progress<'a>(&'a self, thread: &'a Thread, board: &'a ProgressBoard) -> ChatFuture<'a, ()> {
+    fn progress<'a>(&'a self, thread: &'a Thread, board: &'a ProgressBoard) -> ChatFuture<'a, Option<String>> {
         Box::pin(async move {
             self.check()?;
             self.inner.progress(thread, board).await
@@ -357,4 +359,116 @@ async fn cards_the_platform_could_not_show_are_shown_once_it_is_back_and_after_a
     after.settle().await;
     assert!(after.said().contains("Cancelled"), "{}", after.said());
     assert_eq!(after.db.queue_counts("chat").await.unwrap(), paved_store::QueueCounts { ready: 0, leased: 0, done: 3, dead: 0 });
+}
+
+/// The sandbox, except that it never finishes creating a database: a deployment caught in the
+/// middle when its process stops.
+struct StuckOnTheDatabase(SandboxProvider);
+
+impl paved_executor::Provider for StuckOnTheDatabase {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+    fn supports(&self, kind: &str) -> bool {
+        self.0.supports(kind)
+    }
+    async fn apply(&self, ctx: &paved_executor::DeployContext, resource: &paved_core::Resource, existing: Option<&paved_executor::InventoryItem>) -> Result<paved_executor::Applied, paved_executor::ProviderError> {
+        if resource.kind == "aws_db_instance" {
+            std::future::pending::<()>().await;
+        }
+        self.0.apply(ctx, resource, existing).await
+    }
+    async fn delete(&self, ctx: &paved_executor::DeployContext, item: &paved_executor::InventoryItem) -> Result<(), paved_executor::ProviderError> {
+        self.0.delete(ctx, item).await
+    }
+    async fn describe(&self, ctx: &paved_executor::DeployContext, item: &paved_executor::InventoryItem) -> Result<Option<serde_json::Map<String, serde_json::Value>>, paved_executor::ProviderError> {
+        self.0.describe(ctx, item).await
+    }
+}
+
+/// A chat platform that records the progress boards it is given and, like Slack and Discord,
+/// posts one progress message (`C1/1`) unless the board names an earlier one.
+#[derive(Default)]
+struct ProgressRecorder {
+    seen: Mutex<Vec<Option<String>>>,
+    posted: std::sync::atomic::AtomicBool,
+    second: tokio::sync::Notify,
+}
+
+impl ChatPlatform for ProgressRecorder {
+    fn name(&self) -> &'static str {
+        "terminal"
+    }
+    fn post<'a>(&'a self, thread: &'a Thread, _card: &'a Card) -> ChatFuture<'a, Thread> {
+        Box::pin(async move { Ok(thread.clone()) })
+    }
+    fn post_to_channel<'a>(&'a self, _channel: &'a str, _card: &'a Card) -> ChatFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+    fn whisper<'a>(&'a self, _thread: &'a Thread, _user: &'a str, _text: &'a str) -> ChatFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+    fn progress<'a>(&'a self, _thread: &'a Thread, board: &'a ProgressBoard) -> ChatFuture<'a, Option<String>> {
+        Box::pin(async move {
+            let calls = {
+                let mut seen = self.seen.lock().unwrap();
+                seen.push(board.message.clone());
+                seen.len()
+            };
+            if calls == 2 {
+                self.second.notify_one();
+            }
+            let post = board.message.is_none() && !self.posted.swap(true, std::sync::atomic::Ordering::SeqCst);
+            Ok(post.then(|| "C1/1".to_string()))
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_deployment_resumed_after_a_restart_edits_the_same_progress_message() {
+    use paved_audit::worker::{self, AuditorJudge};
+    let first = Harness::new("progress-restart", SandboxProvider::new(0.0), false).await;
+    let id = first.host.submit(user("dana"), thread(), "a staging web app with postgres").await.unwrap().request_id;
+    first.host.dispatch(&id, press("dana", Button::Approve, 1)).await.unwrap();
+    let auditor = paved_audit::Auditor::new(&first.policies.catalog, &first.policies.guardrails);
+    worker::handle_next(&first.db, &AuditorJudge(&auditor), &first.key, std::time::Duration::from_secs(30)).await.unwrap().expect("a verdict");
+
+    // A host whose deployment gets stuck on the database, showing its progress.
+    let directory = support::directory();
+    let stuck = std::sync::Arc::new(paved_bot::host::Host::new(
+        first.db.clone(),
+        first.policies.clone(),
+        first.key.verifying_key(),
+        StuckOnTheDatabase(SandboxProvider::new(0.0)),
+        paved_bot::host::HostConfig { directory, ..paved_bot::host::HostConfig::default() },
+    ));
+    let before = std::sync::Arc::new(ProgressRecorder::default());
+    stuck.register(before.clone());
+    assert!(stuck.process_verdict().await.unwrap());
+    let running = tokio::spawn({
+        let stuck = stuck.clone();
+        async move { stuck.process_execution().await }
+    });
+    // Its second board means the first one's message was posted and remembered.
+    tokio::time::timeout(std::time::Duration::from_secs(10), before.second.notified()).await.expect("progress is shown every second");
+    assert_eq!(first.host.conversation(&id).await.unwrap().progress_message.as_deref(), Some("C1/1"));
+    // The process stops.
+    running.abort();
+    let _ = running.await;
+    drop(stuck);
+
+    // Its successor takes the deployment over once the lease has run out, and edits that message.
+    let after = Harness::open(first.path.clone(), SandboxProvider::new(0.0), false, None).await;
+    let resumed = std::sync::Arc::new(ProgressRecorder::default());
+    after.host.register(resumed.clone());
+    after.clock.advance(std::time::Duration::from_secs(601));
+    after.settle().await;
+    let c = after.host.conversation(&id).await.unwrap();
+    assert_eq!(c.stage, Stage::Completed);
+    let seen = resumed.seen.lock().unwrap().clone();
+    assert!(!seen.is_empty());
+    assert!(seen.iter().all(|m| m.as_deref() == Some("C1/1")), "{seen:?}");
+    assert!(!resumed.posted.load(std::sync::atomic::Ordering::SeqCst), "no second progress message");
+    // Finished: forgotten, so that a rollback's progress gets its own message.
+    assert_eq!(c.progress_message, None);
 }

@@ -299,11 +299,16 @@ impl Discord {
         self.send(Method::POST, &format!("/channels/{target}/messages"), message, message.create_json()).await
     }
 
-    async fn show_progress(&self, thread: &Thread, board: &ProgressBoard) -> Result<(), RestError> {
+    async fn show_progress(&self, thread: &Thread, board: &ProgressBoard) -> Result<Option<String>, RestError> {
         let target = if is_snowflake(&thread.thread) { thread.thread.clone() } else { thread.channel.clone() };
+        // A message posted before a restart: `channel/message`.
+        let earlier = board.message.as_deref().and_then(|m| m.split_once('/')).map(|(c, m)| (c.to_string(), m.to_string()));
         let (existing, wait) = {
-            let Ok(mut p) = self.progress.lock() else { return Ok(()) };
-            let state = p.entry(board.request_id.clone()).or_insert(ProgressMessage { channel: target.clone(), message: None, last_edit: None });
+            let Ok(mut p) = self.progress.lock() else { return Ok(None) };
+            let state = p.entry(board.request_id.clone()).or_insert_with(|| match &earlier {
+                Some((channel, message)) => ProgressMessage { channel: channel.clone(), message: Some(message.clone()), last_edit: None },
+                None => ProgressMessage { channel: target.clone(), message: None, last_edit: None },
+            });
             let since = state.last_edit.map(|t| t.elapsed());
             let wait = match since {
                 Some(s) if s < PROGRESS_INTERVAL => Some(PROGRESS_INTERVAL - s),
@@ -314,7 +319,7 @@ impl Discord {
         if let Some(wait) = wait {
             if !board.finished {
                 // The host sends the newest board again within a second; this one can go.
-                return Ok(());
+                return Ok(None);
             }
             tokio::time::sleep(wait).await;
         }
@@ -322,6 +327,10 @@ impl Discord {
         let posted = match &existing {
             Some((channel, id)) => self.send(Method::PATCH, &format!("/channels/{channel}/messages/{id}"), &message, message.edit_json()).await?,
             None => self.send(Method::POST, &format!("/channels/{target}/messages"), &message, message.create_json()).await?,
+        };
+        let created = match existing {
+            Some(_) => None,
+            None => posted.get("id").and_then(Value::as_str).map(|id| format!("{target}/{id}")),
         };
         if let Ok(mut p) = self.progress.lock() {
             if board.finished {
@@ -333,7 +342,7 @@ impl Discord {
                 }
             }
         }
-        Ok(())
+        Ok(created)
     }
 
     async fn direct_message(&self, user: &str, text: &str) -> Result<(), RestError> {
@@ -384,7 +393,7 @@ impl ChatPlatform for Discord {
         Box::pin(async move { self.direct_message(user, text).await.map_err(chat_error) })
     }
 
-    fn progress<'a>(&'a self, thread: &'a Thread, board: &'a ProgressBoard) -> ChatFuture<'a, ()> {
+    fn progress<'a>(&'a self, thread: &'a Thread, board: &'a ProgressBoard) -> ChatFuture<'a, Option<String>> {
         Box::pin(async move { self.show_progress(thread, board).await.map_err(chat_error) })
     }
 }

@@ -125,6 +125,7 @@ impl<'a> Engine<'a> {
             lock: None,
             reason: None,
             rolls_back: None,
+            progress_message: None,
         };
         conversation.change_ticket = conversation.intent.details.change_tickets.first().cloned();
         if conversation.intent.action == Action::Rollback {

@@ -122,6 +122,10 @@ pub struct Conversation {
     pub reason: Option<String>,
     /// The request this one rolls back, for rollback requests.
     pub rolls_back: Option<String>,
+    /// The chat platform's id of the progress message of the deployment in flight, so that a
+    /// restarted paved edits the same message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_message: Option<String>,
 }
 
 impl Conversation {

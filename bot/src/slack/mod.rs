@@ -587,24 +587,37 @@ impl Slack {
         Ok(())
     }
 
-    async fn show_progress(&self, thread: &Thread, board: &ProgressBoard) -> Result<(), SlackError> {
+    async fn show_progress(&self, thread: &Thread, board: &ProgressBoard) -> Result<Option<String>, SlackError> {
         let message = blocks::progress(board);
-        let existing = self.progress.lock().ok().and_then(|p| p.get(&board.request_id).cloned());
-        match existing {
-            Some((channel, ts)) => self.api.update(&channel, &ts, &message).await?,
-            None => {
-                let posted = self.api.post_message(&thread.channel, Some(&thread.thread), &message).await?;
+        // This process's message, or one posted before a restart (`channel/ts`).
+        let existing = self
+            .progress
+            .lock()
+            .ok()
+            .and_then(|p| p.get(&board.request_id).cloned())
+            .or_else(|| board.message.as_deref().and_then(|m| m.split_once('/')).map(|(c, ts)| (c.to_string(), ts.to_string())));
+        let created = match existing {
+            Some((channel, ts)) => {
+                self.api.update(&channel, &ts, &message).await?;
                 if let Ok(mut p) = self.progress.lock() {
-                    p.insert(board.request_id.clone(), posted);
+                    p.insert(board.request_id.clone(), (channel, ts));
                 }
+                None
             }
-        }
+            None => {
+                let (channel, ts) = self.api.post_message(&thread.channel, Some(&thread.thread), &message).await?;
+                if let Ok(mut p) = self.progress.lock() {
+                    p.insert(board.request_id.clone(), (channel.clone(), ts.clone()));
+                }
+                Some(format!("{channel}/{ts}"))
+            }
+        };
         if board.finished
             && let Ok(mut p) = self.progress.lock()
         {
             p.remove(&board.request_id);
         }
-        Ok(())
+        Ok(created)
     }
 }
 
@@ -644,7 +657,7 @@ impl ChatPlatform for Slack {
         Box::pin(async move { self.api.post_ephemeral(&thread.channel, Some(&thread.thread), user, text).await.map_err(chat_error) })
     }
 
-    fn progress<'a>(&'a self, thread: &'a Thread, board: &'a ProgressBoard) -> ChatFuture<'a, ()> {
+    fn progress<'a>(&'a self, thread: &'a Thread, board: &'a ProgressBoard) -> ChatFuture<'a, Option<String>> {
         Box::pin(async move { self.show_progress(thread, board).await.map_err(chat_error) })
     }
 }

@@ -804,3 +804,35 @@ fn intent_validator() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     jsonschema::validator_for(&schema).unwrap()
 }
+
+/// Pieces of requests people write: words paved knows, names, ids, numbers, money, places,
+/// schedules, punctuation and things no vocabulary has.
+const PIECES: &[&str] = &[
+    "a", "the", "to", "of", "for", "with", "without", "no", "not", "new", "need", "please", "and", "or", "that", "be", "up", "at", "by", "in",
+    "web", "app", "api", "service", "job", "pipeline", "model", "dashboard", "postgres", "pg", "mysql", "redis", "cache", "s3", "bucket", "queue",
+    "kafka", "gpu", "lambda", "dynamodb", "prod", "production", "staging", "dev", "qa", "sandbox", "pci", "gdpr", "hipaa", "soc2", "compliant",
+    "delete", "remove", "drop", "drops", "tear", "down", "scale", "bump", "reduce", "instances", "replicas", "nodes", "modify", "change", "make",
+    "add", "attach", "rollback", "undo", "upgrade", "nightly", "hourly", "every", "monday", "at", "3am", "2:30", "backups", "export", "exports",
+    "Frankfurt", "Tokyo", "Sydney", "EU", "us-east-1", "eu-west-3", "orders-api", "payment-service", "nightly-export", "req-10001", "CHG-42",
+    "db.r5.8xlarge", "t3.micro", "$500", "2k", "€300/month", "under", "budget", "10", "0", "1", "99999999999999999999", "½", "🚀", "—", "naïve",
+    ",", ".", "!", "?", ";", ":", "(", ")", "\"", "'", "`", "-", "_", "/", "\n", "日本", "über", "",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(600))]
+
+    /// Whatever is written, paved understands it without panicking, and planning it either gives
+    /// a plan, asks, or says in one sentence why it cannot; never an internal error.
+    #[test]
+    fn any_request_is_understood_and_planned_or_answered(words in proptest::collection::vec(proptest::sample::select(PIECES), 0..24), extra in "\\PC{0,12}") {
+        let mut text = words.join(" ");
+        text.push(' ');
+        text.push_str(&extra);
+        let intent = RuleUnderstander::new().understand(&text);
+        let catalog = paved_planner::Catalog::shipped();
+        match paved_planner::Planner::new(&catalog).plan(&intent, &paved_planner::PlanningContext::default()) {
+            Ok(_) | Err(paved_planner::PlanningError::NeedsAnswer(_)) | Err(paved_planner::PlanningError::Price(_)) | Err(paved_planner::PlanningError::Ipam(_)) => {}
+            Err(e) => proptest::prop_assert!(false, "{text:?} gave an internal error: {e}"),
+        }
+    }
+}

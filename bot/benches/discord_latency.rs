@@ -5,6 +5,8 @@
 //! trail), presses that open the Modify modal (recorded with the conversation), and duplicates.
 //! Target: p99 under 50 ms (Discord allows 3 s). Each run also reports how long the host took to
 //! record every interaction durably after the burst, and checks that each was recorded once.
+//! With `PAVED_BENCH_PROFILE=1` it prints where an interaction's time goes instead (the host's
+//! read-only decision, a conversation read, a PING round trip, a refused press with its record).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -57,6 +59,35 @@ async fn run(backend: Backend, name: &str) {
     let eve = FakeUser::new("200000000000000002", "Eve");
     let dana = FakeUser::new("200000000000000001", "Dana");
 
+    if std::env::var_os("PAVED_BENCH_PROFILE").is_some() {
+        let dana_user = User { id: "200000000000000001".into(), name: "Dana".into() };
+        let event = paved_bot::engine::Event::Pressed { user: dana_user, groups: vec![], button: paved_bot::engine::Button::Modify, version: 1 };
+        let t = std::time::Instant::now();
+        for _ in 0..1000 {
+            host.preview(&id, &event).await.unwrap();
+        }
+        println!("preview: {:.1} µs each", t.elapsed().as_secs_f64() * 1e6 / 1000.0);
+        let t = std::time::Instant::now();
+        for _ in 0..1000 {
+            host.conversation(&id).await.unwrap();
+        }
+        println!("conversation load: {:.1} µs each", t.elapsed().as_secs_f64() * 1e6 / 1000.0);
+        let p = fake.ping();
+        let t = std::time::Instant::now();
+        for _ in 0..1000 {
+            fake.send(&p).await;
+        }
+        println!("ping round trip: {:.1} µs each", t.elapsed().as_secs_f64() * 1e6 / 1000.0);
+        let t = std::time::Instant::now();
+        for i in 0..200 {
+            let press = fake.press(&eve, &message_id, &format!("paved:approve:{id}:1"));
+            let _ = i;
+            fake.send(&press).await;
+        }
+        discord.settled().await;
+        println!("refused press round trip incl. its record: {:.1} µs each", t.elapsed().as_secs_f64() * 1e6 / 200.0);
+        return;
+    }
     for in_flight in [50usize, 8] {
         let mut payloads: Vec<serde_json::Value> = Vec::with_capacity(1020);
         for i in 0..1020 {

@@ -25,7 +25,6 @@ use tokio::sync::mpsc;
 use crate::chat::{ChatPlatform, ProgressBoard};
 use crate::engine::{Button, Card, Conversation, Directory, Effect, Engine, Event, Stage, Step, Thread, User};
 use crate::ledger::DbLedger;
-use crate::pipeline::Pipeline;
 use crate::policies::Policies;
 
 /// Why the host could not do what it was asked.
@@ -179,7 +178,13 @@ pub struct Host {
     platforms: RwLock<BTreeMap<String, Arc<dyn ChatPlatform>>>,
     deployer: Box<dyn Deployer>,
     boards: Mutex<HashMap<String, BoardState>>,
+    /// Conversations as last read, with their revision: a press is answered from the stored
+    /// state without reading and parsing it again while it has not changed.
+    read: Mutex<HashMap<String, (i64, Arc<Conversation>)>>,
 }
+
+/// How many conversations [`Host::preview`] keeps parsed; past it the copies start over.
+const READ_CACHE: usize = 512;
 
 /// How many times a write retries after losing a compare-and-set race.
 const CAS_ATTEMPTS: usize = 5;
@@ -238,6 +243,7 @@ impl Host {
             platforms: RwLock::new(BTreeMap::new()),
             deployer: Box::new(ExecutorDeployer { provider: Arc::new(provider), ledger }),
             boards: Mutex::new(HashMap::new()),
+            read: Mutex::default(),
         }
     }
 
@@ -261,7 +267,7 @@ impl Host {
     }
 
     fn engine(&self) -> Engine<'_> {
-        Engine::new(Pipeline::new(&self.policies.catalog), &self.directory)
+        Engine::new(self.policies.pipeline(), &self.directory)
     }
 
     /// What planning needs to know about the world: IPAM allocations made so far.
@@ -338,7 +344,7 @@ impl Host {
     async fn submit_inner(&self, delivery: Option<&str>, requester: User, thread: Thread, text: &str) -> Result<Option<Submitted>, HostError> {
         let text = crate::pipeline::check_request(text).map_err(|e| HostError::Refused(e.0))?.to_string();
         // Understand first (pure), read what planning needs, then write everything in one go.
-        let intent = Pipeline::new(&self.policies.catalog).understand(&text);
+        let intent = self.policies.pipeline().understand(&text);
         let ctx = self.context_for(&intent, None).await?;
         let mut tx = self.db.begin().await?;
         if let Some(id) = delivery
@@ -395,12 +401,29 @@ impl Host {
     /// writing anything. A change lock held by another request is found only when the event is
     /// stored.
     pub async fn preview(&self, request_id: &str, event: &Event) -> Result<Preview, HostError> {
-        let c = self.conversation(request_id).await?;
+        let c = self.current(request_id).await?;
         let ctx = self.context_of(&c, event).await?;
         Ok(match self.engine().handle(&c, event, self.db.now_ms(), &ctx) {
             Step::Refused { user, reason } => Preview::Refused { user, reason },
             Step::Next { effects, .. } => form_of(&effects).map(Preview::OpenForm).unwrap_or(Preview::Proceeds),
         })
+    }
+
+    /// The conversation as stored now, parsed once per revision.
+    async fn current(&self, request_id: &str) -> Result<Arc<Conversation>, HostError> {
+        let revision = self.db.conversation_revision(request_id).await?.ok_or_else(|| HostError::UnknownRequest(request_id.to_string()))?;
+        if let Some(c) = self.read.lock().ok().and_then(|m| m.get(request_id).filter(|(r, _)| *r == revision).map(|(_, c)| Arc::clone(c))) {
+            return Ok(c);
+        }
+        let stored = self.db.conversation(request_id).await?.ok_or_else(|| HostError::UnknownRequest(request_id.to_string()))?;
+        let c: Arc<Conversation> = Arc::new(serde_json::from_value(stored.doc).map_err(|e| HostError::Corrupt(request_id.to_string(), e.to_string()))?);
+        if let Ok(mut m) = self.read.lock() {
+            if m.len() >= READ_CACHE {
+                m.clear();
+            }
+            m.insert(request_id.to_string(), (stored.revision, Arc::clone(&c)));
+        }
+        Ok(c)
     }
 
     /// Records a refusal already told to the user (see [`Host::preview`]), with the delivery id

@@ -34,12 +34,35 @@ pub fn check_request(request: &str) -> Result<&str, UserError> {
 /// Understands and plans one request on the catalog's golden paths.
 pub struct Pipeline<'a> {
     catalog: &'a Catalog,
-    understander: RuleUnderstander,
+    understander: Compiled<'a>,
+}
+
+/// An understander compiled for this pipeline, or one compiled earlier and shared.
+enum Compiled<'a> {
+    Own(Box<RuleUnderstander>),
+    Shared(&'a RuleUnderstander),
+}
+
+impl std::ops::Deref for Compiled<'_> {
+    type Target = RuleUnderstander;
+    fn deref(&self) -> &RuleUnderstander {
+        match self {
+            Compiled::Own(u) => u,
+            Compiled::Shared(u) => u,
+        }
+    }
 }
 
 impl<'a> Pipeline<'a> {
+    /// Compiles an understander for the catalog (about a millisecond): for one-off use. A
+    /// long-lived process keeps one in [`crate::policies::Policies`].
     pub fn new(catalog: &'a Catalog) -> Pipeline<'a> {
-        Pipeline { catalog, understander: RuleUnderstander::with_paths(catalog.path_hints()) }
+        Pipeline { catalog, understander: Compiled::Own(Box::new(RuleUnderstander::with_paths(catalog.path_hints()))) }
+    }
+
+    /// With an understander compiled earlier for this catalog.
+    pub fn with_understander(catalog: &'a Catalog, understander: &'a RuleUnderstander) -> Pipeline<'a> {
+        Pipeline { catalog, understander: Compiled::Shared(understander) }
     }
 
     pub fn understand(&self, request: &str) -> Intent {

@@ -171,6 +171,19 @@ impl Db {
         Ok(c)
     }
 
+    /// The revision a conversation is at, without reading it: whether a copy read earlier is
+    /// still the current one.
+    pub async fn conversation_revision(&self, request_id: &str) -> Result<Option<i64>, StoreError> {
+        Ok(on_pool!(self, p => {
+            sqlx::query("SELECT revision FROM conversations WHERE request_id = $1")
+                .bind(request_id)
+                .fetch_optional(p)
+                .await?
+                .map(|r| r.try_get::<i64, _>("revision"))
+                .transpose()?
+        }))
+    }
+
     /// The request a chat thread belongs to.
     pub async fn conversation_for_thread(&self, platform: &str, channel: &str, thread: &str) -> Result<Option<String>, StoreError> {
         Ok(on_pool!(self, p => {

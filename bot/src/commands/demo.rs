@@ -60,8 +60,7 @@ pub async fn drive(rt: &Runtime, id: &str, me: &User, yes: bool) -> anyhow::Resu
 /// Answers one round of an escalation; false when the terminal cannot ask and `yes` is off.
 async fn answer_escalation(rt: &Runtime, c: &Conversation, me: &User, yes: bool) -> anyhow::Result<bool> {
     let engine_missing = {
-        let pipeline = crate::pipeline::Pipeline::new(&rt.policies.catalog);
-        crate::engine::Engine::new(pipeline, rt.host.directory()).missing_approvals(c)
+        crate::engine::Engine::new(rt.policies.pipeline(), rt.host.directory()).missing_approvals(c)
     };
     let needs_confirmation = c.verdict.as_ref().is_some_and(|v| v.approvers.iter().any(|r| r == crate::engine::decide::REQUESTER_ROLE)) && !c.deletion_confirmed;
     if needs_confirmation {

@@ -59,6 +59,8 @@ pub struct Token {
     pub plural: bool,
     /// The word was written in quotes or backticks.
     pub quoted: bool,
+    /// The word was written with a possessive `'s` (or `s'`), which the lookup form drops.
+    pub possessive: bool,
 }
 
 struct Entry {
@@ -307,6 +309,7 @@ impl Lexicon {
                         clause_end: false,
                         plural: false,
                         quoted: false,
+                        possessive: false,
                     });
                 }
             }
@@ -341,11 +344,13 @@ impl Lexicon {
             lower = lower.replace('.', "");
             raw = lower.clone();
         }
+        let mut possessive = false;
         for suffix in ["'s", "s'"] {
             if lower.len() > 3 && lower.ends_with(suffix) && !lower.ends_with("n't") {
                 let cut = if suffix == "'s" { 2 } else { 1 };
                 lower.truncate(lower.len() - cut);
                 raw.truncate(raw.len() - cut);
+                possessive = true;
             }
         }
         if lower.ends_with('\'') {
@@ -360,6 +365,7 @@ impl Lexicon {
         }
         let push = |mut t: Token, tokens: &mut Vec<Token>| {
             t.quoted = quoted;
+            t.possessive = possessive;
             tokens.push(t);
         };
         if let Some(id) = request_id(&lower) {
@@ -387,7 +393,8 @@ impl Lexicon {
         } else if is_compound(&lower) && !self.is_single_word_phrase(&lower) {
             let parts: Vec<&str> = lower.split(['-', '_']).filter(|p| !p.is_empty()).collect();
             let raw_parts: Vec<&str> = raw.split(['-', '_']).filter(|p| !p.is_empty()).collect();
-            let descriptive = self.is_phrase(&parts) || !is_service_name(&parts);
+            // Quoted or code-formatted (`invoice-export`), a hyphenated word is a name.
+            let descriptive = !quoted && (self.is_phrase(&parts) || !is_service_name(&parts));
             if descriptive && raw_parts.len() == parts.len() {
                 let last = parts.len() - 1;
                 for (i, (p, r)) in parts.iter().zip(raw_parts).enumerate() {
@@ -425,6 +432,7 @@ impl Lexicon {
             clause_end,
             plural: false,
             quoted: false,
+            possessive: false,
         }
     }
 
@@ -437,6 +445,7 @@ impl Lexicon {
             clause_end,
             plural: false,
             quoted: false,
+            possessive: false,
         }
     }
 

@@ -99,6 +99,18 @@ pub fn read(lex: &Lexicon, path_count: usize, text: &str, mode: Mode) -> Facts {
             }
         }
     }
+    // "at 5am instead of 2am": the time it runs at now is not the one asked for.
+    for i in 0..tokens.len() {
+        let replaced = (word_at(&tokens, i) == "instead" || word_at(&tokens, i) == "rather") && matches!(word_at(&tokens, i + 1), "of" | "than");
+        if replaced {
+            for k in i + 2..tokens.len().min(i + 5) {
+                skip[k] = true;
+                if tokens[k].clause_end {
+                    break;
+                }
+            }
+        }
+    }
     f.schedule = schedule::parse(text, &tokens, &skip);
     // Nobody schedules a one-off change: "weekly cleanup of temp files" or "update the catalogue
     // every 2 hours" describe a recurring job to create.
@@ -273,6 +285,10 @@ fn decide_action(
             if m.end - m.start == 1 && tokens[m.start].plural && a != Action::Create {
                 continue;
             }
+            // After a possessive it is a noun: "mike's deploy", "the team's rollback".
+            if m.start > 0 && tokens[m.start - 1].possessive {
+                continue;
+            }
             let next = word_at(tokens, m.end);
             if a == Action::Modify && v::ACTION_NOT_BEFORE.contains(&next) {
                 continue;
@@ -300,6 +316,20 @@ fn decide_action(
                 continue;
             }
             cues.push((m.start, a, s));
+        }
+    }
+    // A phrasal verb around its object: "roll it back", "roll that request back", "tear the
+    // staging env down".
+    for (i, t) in tokens.iter().enumerate() {
+        let Some((_, particle, action)) = v::SPLIT_VERBS.iter().find(|(verb, _, _)| *verb == t.word) else { continue };
+        // "the roll out", "a shut-down window": a noun, or another phrasal verb.
+        let noun = i > 0 && v::DETERMINERS.contains(&word_at(tokens, i - 1));
+        if t.clause_end || noun || matches!(word_at(tokens, i + 1), "out" | "over" | "in" | "off" | "on") || subordinate(tokens, i) {
+            continue;
+        }
+        let around = (i + 2..tokens.len().min(i + 7)).find(|&k| tokens[k].word == *particle && !tokens[k - 1].clause_end && !tokens[i + 1..k].iter().any(|x| x.clause_end));
+        if around.is_some() {
+            cues.push((i, *action, ActionStrength::Strong));
         }
     }
     // The passive: "payment-service needs to be deleted", "billing-db should get scaled up".
@@ -357,7 +387,13 @@ fn decide_action(
                             .iter()
                             .any(|c| matches!(c, Cue::Env(..) | Cue::Place(_) | Cue::Eu)))
             });
-            let action = if existing {
+            // "add a WAF in front of `marketing-site`", "attach a queue for orders-api": a named
+            // service after another preposition.
+            let named = (i + 1..window_end).any(|k| {
+                matches!(word_at(tokens, k), "of" | "for" | "on" | "behind" | "into")
+                    && (k + 1..tokens.len().min(k + 3)).find(|&x| !v::DETERMINERS.contains(&word_at(tokens, x))).is_some_and(|x| tokens[x].kind == TokenKind::Name)
+            });
+            let action = if existing || named {
                 Action::Modify
             } else {
                 Action::Create

@@ -164,7 +164,10 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
             continue;
         }
         // Day of month: "on the 15th", "1st of every month", "first day of the month".
+        // "the 15th of every month", "the last day of the month"; not "last month" or "the
+        // first week", which say when something happened.
         if let Some(d) = ordinal(w)
+            && !matches!(words.get(i + 1), Some(&("month" | "months" | "week" | "weeks" | "year" | "years" | "quarter" | "time")))
             && words[i + 1..]
                 .iter()
                 .take(4)

@@ -1050,6 +1050,19 @@ pub const ACTIONS: &[(&str, Action, ActionStrength)] = &[
     ("new", Action::Create, ActionStrength::Weak),
 ];
 
+/// Phrasal verbs whose particle may follow the object ("roll it back", "tear the env down",
+/// "spin a sandbox up"): verb, particle, action.
+pub const SPLIT_VERBS: &[(&str, &str, Action)] = &[
+    ("roll", "back", Action::Rollback),
+    ("tear", "down", Action::Delete),
+    ("shut", "down", Action::Delete),
+    ("clean", "up", Action::Delete),
+    ("spin", "up", Action::Create),
+    ("scale", "up", Action::Scale),
+    ("scale", "down", Action::Scale),
+    ("scale", "out", Action::Scale),
+];
+
 /// Past participles that state the action in the passive, after one of `AUXILIARIES`
 /// ("payment-service needs to be deleted"). Alone they describe a state ("encrypted storage").
 pub const PASSIVE_ACTIONS: &[(&str, Action)] = &[

@@ -296,6 +296,12 @@ impl Host {
             _ => self.db.conversations_in(&[Stage::Completed.as_str(), Stage::Failed.as_str()]).await?,
         };
         for id in ids.into_iter().filter(|id| Some(id.as_str()) != this_request) {
+            // Where that request deployed: a change to its resources acts there.
+            let region = match self.current(&id).await {
+                Ok(c) => c.verdict.as_ref().map(|v| v.plan.region.clone()).or_else(|| c.current().map(|p| p.plan.region.clone())),
+                Err(HostError::UnknownRequest(_)) => None,
+                Err(e) => return Err(e),
+            };
             for r in self.db.deployed_resources(&id).await? {
                 let mut resource = Resource::new(&r.kind, r.address.split_once('.').map(|(_, n)| n).unwrap_or(&r.address), ResourceAction::Create);
                 if let serde_json::Value::Object(m) = r.attributes {
@@ -304,6 +310,9 @@ impl Host {
                 // The planner finds what one request created by this tag.
                 if let Some(serde_json::Value::Object(tags)) = resource.values.get_mut("tags") {
                     tags.insert("paved:request".into(), serde_json::Value::String(id.clone()));
+                    if let Some(region) = &region {
+                        tags.insert(paved_planner::REGION_TAG.into(), serde_json::Value::String(region.clone()));
+                    }
                 }
                 resource.depends_on = r.depends_on;
                 ctx.inventory.push(resource);

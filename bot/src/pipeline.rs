@@ -31,6 +31,26 @@ pub fn check_request(request: &str) -> Result<&str, UserError> {
     Ok(trimmed)
 }
 
+/// A change to what exists is planned where it exists: an environment or region that was only
+/// assumed becomes the one the plan found (rolling back a staging request acts in staging), and
+/// the understanding says so instead of showing the assumption.
+fn settle_assumptions(intent: &mut Intent, plan: &Plan) {
+    if intent.action == paved_core::Action::Create {
+        return;
+    }
+    let target = intent.service.clone().or_else(|| intent.details.request_ids.first().cloned()).unwrap_or_else(|| "it".into());
+    if plan.environment != intent.environment && intent.assumptions.iter().any(|a| a == paved_planner::understand::ASSUMED_ENVIRONMENT) {
+        intent.assumptions.retain(|a| a != paved_planner::understand::ASSUMED_ENVIRONMENT);
+        intent.assumptions.push(format!("Environment {}, where `{target}` runs", plan.environment));
+        intent.environment = plan.environment;
+    }
+    if plan.region != intent.region && intent.assumptions.iter().any(|a| a == paved_planner::understand::ASSUMED_REGION) {
+        intent.assumptions.retain(|a| a != paved_planner::understand::ASSUMED_REGION);
+        intent.assumptions.push(format!("Region {}, where `{target}` runs", plan.region));
+        intent.region = plan.region.clone();
+    }
+}
+
 /// Understands and plans one request on the catalog's golden paths.
 pub struct Pipeline<'a> {
     catalog: &'a Catalog,
@@ -88,7 +108,12 @@ impl<'a> Pipeline<'a> {
             return Ok(PlanOutput { intent, plan: None });
         }
         match Planner::new(self.catalog).plan(&intent, ctx) {
-            Ok(plan) => Ok(PlanOutput { intent, plan }),
+            Ok(plan) => {
+                if let Some(plan) = &plan {
+                    settle_assumptions(&mut intent, plan);
+                }
+                Ok(PlanOutput { intent, plan })
+            }
             Err(PlanningError::NeedsAnswer(question)) => {
                 intent.clarifications.push(question);
                 Ok(PlanOutput { intent, plan: None })

@@ -151,6 +151,24 @@ async fn a_rollback_request_goes_through_the_audit_and_deletes_in_reverse_order(
 }
 
 #[tokio::test]
+async fn a_rollback_acts_in_the_environment_and_region_where_the_request_deployed() {
+    let h = Harness::new("rollback-where", SandboxProvider::new(0.0), false).await;
+    let id = h.host.submit(user("dana"), thread(), "a staging web app with postgres in Frankfurt").await.unwrap().request_id;
+    h.host.dispatch(&id, press("dana", Button::Approve, 1)).await.unwrap();
+    h.settle().await;
+    assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Completed, "{}", h.said());
+
+    // "roll back req-…" names neither: both were only assumed, and both are settled by what exists.
+    let rb = h.host.submit(user("dana"), thread(), &format!("roll back {id}")).await.unwrap().request_id;
+    let c = h.host.conversation(&rb).await.unwrap();
+    let plan = &c.current().expect("a rollback plan").plan;
+    assert_eq!((plan.environment, plan.region.as_str()), (paved_core::Environment::Staging, "eu-central-1"));
+    assert_eq!((c.intent.environment, c.intent.region.as_str()), (paved_core::Environment::Staging, "eu-central-1"));
+    assert!(c.intent.assumptions.iter().any(|a| a.starts_with("Region eu-central-1, where")), "{:?}", c.intent.assumptions);
+    assert!(!c.intent.assumptions.iter().any(|a| a.contains("assumed us-east-1") || a.contains("assumed production")), "{:?}", c.intent.assumptions);
+}
+
+#[tokio::test]
 async fn a_restarted_host_resumes_every_request_where_it_was() {
     let path;
     let id;

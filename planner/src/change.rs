@@ -190,7 +190,8 @@ pub(crate) fn plan_change(
             effective_compliance(intent)
         },
         public: intent.details.public,
-        region: resident_region(path, intent),
+        // What exists is changed where it exists.
+        region: in_env.iter().find_map(|r| tag(r, crate::REGION_TAG)).map(str::to_string).unwrap_or_else(|| resident_region(path, intent)),
         service,
         schedule: intent.schedule.clone(),
         cidr: existing_cidr,

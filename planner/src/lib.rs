@@ -18,3 +18,7 @@ pub use paved_core::golden_path::GoldenPath;
 pub use paved_core::price::{PriceError, PriceTable, price_plan};
 pub use planner::{Planner, PlanningContext, PlanningError};
 pub use understand::{RuleUnderstander, Understander};
+
+/// The tag the inventory gives a deployed resource for the region its request deployed to: a
+/// change to that resource (delete, rollback, scale, modify) is planned there.
+pub const REGION_TAG: &str = "paved:region";

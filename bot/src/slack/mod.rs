@@ -775,6 +775,69 @@ mod tests {
         assert!(seen.first("Ev1"), "the oldest ids are forgotten first");
     }
 
+    /// An app mention as Slack sends it today: rich-text blocks, a client message id, the team and
+    /// the authorizations paved uses to know its own user id.
+    #[test]
+    fn a_mention_with_everything_slack_sends_is_read() {
+        let body = json!({
+            "token": "Jhj5dZrVaK7ZwHHjRyZWjbDl", "team_id": "T061EG9R6", "context_team_id": "T061EG9R6", "context_enterprise_id": null,
+            "api_app_id": "A0MDYCDME", "type": "event_callback", "event_id": "Ev0PV52K21", "event_time": 1_700_000_002,
+            "authorizations": [{"enterprise_id": null, "team_id": "T061EG9R6", "user_id": "U0LAN0Z89", "is_bot": true, "is_enterprise_install": false}],
+            "is_ext_shared_channel": false, "event_context": "4-eyJldCI6ImFwcF9tZW50aW9uIn0",
+            "event": {
+                "type": "app_mention", "user": "U061F7AUR", "ts": "1700000002.000100", "client_msg_id": "f4a5b3d7-6a3c-4b0e-8f6e-1b6c1f0a9c2e",
+                "text": "<@U0LAN0Z89> a staging web app with postgres :pray:", "team": "T061EG9R6", "channel": "C0LAN2Q65", "event_ts": "1700000002.000100",
+                "blocks": [{"type": "rich_text", "block_id": "Xk8", "elements": [{"type": "rich_text_section", "elements": [
+                    {"type": "user", "user_id": "U0LAN0Z89"}, {"type": "text", "text": " a staging web app with "},
+                    {"type": "text", "text": "postgres", "style": {"code": true}}, {"type": "text", "text": " "}, {"type": "emoji", "name": "pray", "unicode": "1f64f"}
+                ]}]}]
+            }
+        });
+        let Ok(SlackPushEvent::EventCallback(event)) = serde_json::from_value::<SlackPushEvent>(body) else { panic!("a current app mention is read") };
+        assert_eq!(event.authorizations.as_ref().and_then(|a| a.first()).map(|a| a.user_id.to_string()).as_deref(), Some("U0LAN0Z89"));
+        let SlackEventCallbackBody::AppMention(m) = event.event else { panic!("an app mention") };
+        assert_eq!((m.user.to_string().as_str(), m.channel.to_string().as_str()), ("U061F7AUR", "C0LAN2Q65"));
+        assert_eq!(strip_mention(&m.content.text.unwrap_or_default(), "U0LAN0Z89"), "a staging web app with postgres :pray:");
+    }
+
+    /// A press on a plan card as Slack sends it today: the whole message with its blocks, the
+    /// container, the (empty) state and the button's style.
+    #[test]
+    fn a_press_with_everything_slack_sends_is_read() {
+        let payload = json!({
+            "type": "block_actions",
+            "user": {"id": "U061F7AUR", "username": "dana", "name": "dana", "team_id": "T061EG9R6"},
+            "api_app_id": "A0MDYCDME", "token": "Jhj5dZrVaK7ZwHHjRyZWjbDl",
+            "container": {"type": "message", "message_ts": "1700000003.000200", "channel_id": "C0LAN2Q65", "is_ephemeral": false, "thread_ts": "1700000002.000100"},
+            "trigger_id": "1700000004.61454.7c9f0b5a8cd3ef5b1f1c1f4b2c3d4e5f",
+            "team": {"id": "T061EG9R6", "domain": "acme"}, "enterprise": null, "is_enterprise_install": false,
+            "channel": {"id": "C0LAN2Q65", "name": "platform"},
+            "message": {
+                "user": "U0LAN0Z89", "type": "message", "ts": "1700000003.000200", "bot_id": "B0LAN0Z88", "app_id": "A0MDYCDME",
+                "text": "Plan v1 for req-10001", "team": "T061EG9R6", "thread_ts": "1700000002.000100", "parent_user_id": "U061F7AUR",
+                "blocks": [
+                    {"type": "header", "block_id": "h", "text": {"type": "plain_text", "text": "Plan v1", "emoji": true}},
+                    {"type": "section", "block_id": "s", "text": {"type": "mrkdwn", "text": "*standard_web_app* 3.2 · $198.28/month", "verbatim": false}},
+                    {"type": "divider", "block_id": "d"},
+                    {"type": "context", "block_id": "c", "elements": [{"type": "mrkdwn", "text": "59 resources", "verbatim": false}]},
+                    {"type": "actions", "block_id": "paved:plan:req-10001", "elements": [
+                        {"type": "button", "action_id": "paved:approve:req-10001:1", "text": {"type": "plain_text", "text": "Approve", "emoji": true}, "style": "primary", "value": "paved:approve:req-10001:1"},
+                        {"type": "button", "action_id": "paved:modify:req-10001:1", "text": {"type": "plain_text", "text": "Modify", "emoji": true}, "value": "paved:modify:req-10001:1"}
+                    ]}
+                ]
+            },
+            "state": {"values": {}},
+            "response_url": "https://hooks.slack.com/actions/T061EG9R6/1/x",
+            "actions": [{"action_id": "paved:approve:req-10001:1", "block_id": "paved:plan:req-10001", "text": {"type": "plain_text", "text": "Approve", "emoji": true}, "value": "paved:approve:req-10001:1", "style": "primary", "type": "button", "action_ts": "1700000004.123456"}]
+        });
+        let Ok(SlackInteractionEvent::BlockActions(e)) = serde_json::from_value::<SlackInteractionEvent>(payload) else { panic!("a current press is read") };
+        let action = e.actions.as_ref().and_then(|a| a.first()).expect("one action");
+        let id = ButtonId::decode(action.action_id.as_ref()).expect("paved's button id");
+        assert_eq!((id.request_id.as_str(), id.version, &id.button), ("req-10001", 1, &Button::Approve));
+        assert_eq!(e.user.map(|u| u.id.to_string()).as_deref(), Some("U061F7AUR"));
+        assert_eq!(e.message.and_then(|m| m.origin.thread_ts).map(|t| t.to_string()).as_deref(), Some("1700000002.000100"));
+    }
+
     #[test]
     fn acks_have_slacks_shapes() {
         assert_eq!(Ack::Empty.body(), None);

@@ -37,6 +37,9 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// Query the audit trail, verify it, or export its head to keep outside the database.
     Log(LogArgs),
+    /// Deployments built on an older version of their golden path, what upgrading each would
+    /// change, and (--offer) the offer to each requester in their thread.
+    Upgrades(UpgradesArgs),
     /// Run paved as a service: the configured chat adapters, the audit worker, the executor.
     Serve(ServeArgs),
     /// Slack: print the app manifest to create paved's Slack app from.
@@ -76,6 +79,20 @@ pub struct ChatArgs {
     /// The configuration file (default: ./paved.toml when present).
     #[arg(long, value_name = "FILE", env = "PAVED_CONFIG")]
     pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct UpgradesArgs {
+    /// Offer each upgrade to its requester: a plan in the thread where they asked, which they
+    /// approve (through the audit) or cancel.
+    #[arg(long)]
+    pub offer: bool,
+    /// Print the upgrades as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The configuration file (default: ./paved.toml when present).
+    #[arg(long, value_name = "FILE", env = "PAVED_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

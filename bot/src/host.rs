@@ -42,6 +42,32 @@ pub enum HostError {
     Contended,
 }
 
+/// A deployed request whose golden path has moved on, and what upgrading it would change.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Upgrade {
+    pub request_id: String,
+    #[serde(skip)]
+    pub requester: User,
+    #[serde(skip)]
+    pub thread: Thread,
+    pub service: String,
+    pub environment: String,
+    pub golden_path: String,
+    /// The version it was built with, and the one shipped now.
+    pub from: String,
+    pub to: String,
+    /// The request an offer makes, in words.
+    pub text: String,
+    #[serde(skip)]
+    intent: paved_core::Intent,
+    /// What the upgrade would create and change; `None` when nothing can be planned.
+    pub plan: Option<paved_core::Plan>,
+    /// Why no plan could be made (nothing changes for this deployment, or a question).
+    pub unplannable: Option<String>,
+    #[serde(skip)]
+    marker: String,
+}
+
 /// The answer to a new request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submitted {
@@ -341,19 +367,22 @@ impl Host {
     /// A new request from `requester` in `thread`: understood, planned, stored, and answered with
     /// the understanding and plan cards (or questions).
     pub async fn submit(&self, requester: User, thread: Thread, text: &str) -> Result<Submitted, HostError> {
-        self.submit_inner(None, requester, thread, text).await?.ok_or(HostError::Contended)
+        self.submit_inner(None, requester, thread, text, None).await?.ok_or(HostError::Contended)
     }
 
     /// [`Host::submit`] for a chat delivery that may arrive twice: the delivery id is recorded in
     /// the same transaction as the request, and `None` means it was handled before.
     pub async fn submit_once(&self, delivery: &str, requester: User, thread: Thread, text: &str) -> Result<Option<Submitted>, HostError> {
-        self.submit_inner(Some(delivery), requester, thread, text).await
+        self.submit_inner(Some(delivery), requester, thread, text, None).await
     }
 
-    async fn submit_inner(&self, delivery: Option<&str>, requester: User, thread: Thread, text: &str) -> Result<Option<Submitted>, HostError> {
+    async fn submit_inner(&self, delivery: Option<&str>, requester: User, thread: Thread, text: &str, offer: Option<(paved_core::Intent, String)>) -> Result<Option<Submitted>, HostError> {
         let text = crate::pipeline::check_request(text).map_err(|e| HostError::Refused(e.0))?.to_string();
         // Understand first (pure), read what planning needs, then write everything in one go.
-        let intent = self.policies.pipeline().understand(&text);
+        let intent = match &offer {
+            Some((intent, _)) => intent.clone(),
+            None => self.policies.pipeline().understand(&text),
+        };
         let ctx = self.context_for(&intent, None).await?;
         let mut tx = self.db.begin().await?;
         if let Some(id) = delivery
@@ -363,7 +392,14 @@ impl Host {
             return Ok(None);
         }
         let request_id = tx.create_request(&requester.id, &format!("{}:{}", thread.platform, thread.channel), &text).await?;
-        let (conversation, effects) = self.engine().start(&request_id, requester, thread, &text, &ctx).map_err(HostError::Refused)?;
+        let (conversation, effects) = match offer {
+            Some((intent, upgrades)) => {
+                let (mut c, effects) = self.engine().start_understood(&request_id, requester, thread, &text, intent, &ctx).map_err(HostError::Refused)?;
+                c.upgrades = Some(upgrades);
+                (c, effects)
+            }
+            None => self.engine().start(&request_id, requester, thread, &text, &ctx).map_err(HostError::Refused)?,
+        };
         tx.save_intent("paved", &request_id, &conversation.intent).await?;
         self.record_new_plans(&mut tx, None, &conversation).await?;
         if !tx.save_conversation(&request_id, 0, &index(&conversation), &doc(&conversation)?).await? {
@@ -373,6 +409,79 @@ impl Host {
         tx.commit().await?;
         self.deliver(&conversation, staged).await;
         Ok(Some(Submitted { request_id }))
+    }
+
+    /// Deployed requests built on an older version of their golden path than the one the
+    /// platform team ships now, each with what upgrading it would change. An upgrade already
+    /// offered for that version (whatever became of it) is not listed again.
+    pub async fn upgrades(&self) -> Result<Vec<Upgrade>, HostError> {
+        let all = [
+            Stage::Received, Stage::NeedsClarification, Stage::Planned, Stage::Auditing, Stage::Escalated, Stage::Vetoed, Stage::Executing,
+            Stage::Completed, Stage::Failed, Stage::Cancelled, Stage::Rejected, Stage::Expired, Stage::RolledBack,
+        ];
+        let mut offered = std::collections::BTreeSet::new();
+        let mut deployed = Vec::new();
+        for id in self.db.conversations_in(&all.iter().map(|s| s.as_str()).collect::<Vec<_>>()).await? {
+            let c = self.current(&id).await?;
+            if let Some(u) = &c.upgrades {
+                offered.insert(u.clone());
+            }
+            if c.stage == Stage::Completed && c.intent.action == paved_core::Action::Create {
+                deployed.push(c);
+            }
+        }
+        let mut out = Vec::new();
+        for c in deployed {
+            let Some(verdict) = &c.verdict else { continue };
+            let Some(path) = verdict.plan.golden_path.as_deref().and_then(|p| self.policies.catalog.path(p)) else { continue };
+            let marker = format!("{}@{}", c.request_id, path.version);
+            if path.version == verdict.plan.golden_path_version || offered.contains(&marker) || self.db.deployed_resources(&c.request_id).await?.is_empty() {
+                continue;
+            }
+            let service = verdict.plan.resources.iter().find_map(|r| r.values.get("tags").and_then(|t| t.get("paved:service")).and_then(|v| v.as_str())).unwrap_or(&path.default_service).to_string();
+            let text = format!(
+                "upgrade {} (`{service}` in {}) to golden path {} {}",
+                c.request_id, verdict.plan.environment, path.id, path.version
+            );
+            // The request as first understood, now a change to what it built.
+            let mut intent = c.intent.clone();
+            intent.action = paved_core::Action::Modify;
+            intent.golden_path = None;
+            intent.service = None;
+            intent.details.request_ids = vec![c.request_id.clone()];
+            intent.details.goal = format!("upgrade {} to {} {}", c.request_id, path.id, path.version);
+            intent.clarifications.clear();
+            let ctx = self.context_for(&intent, None).await?;
+            let planned = self.policies.pipeline().plan(intent.clone(), &ctx);
+            let (plan, question) = match planned {
+                Ok(out) => (out.plan, out.intent.clarifications.first().cloned()),
+                Err(e) => (None, Some(e.0)),
+            };
+            out.push(Upgrade {
+                request_id: c.request_id.clone(),
+                requester: c.requester.clone(),
+                thread: c.thread.clone(),
+                service,
+                environment: verdict.plan.environment.to_string(),
+                golden_path: path.id.clone(),
+                from: verdict.plan.golden_path_version.clone(),
+                to: path.version.clone(),
+                text,
+                intent,
+                plan,
+                unplannable: question,
+                marker,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Offers an upgrade to its requester: a new request in the original thread, planned and
+    /// shown like any other, which they approve (through the audit) or cancel.
+    pub async fn offer_upgrade(&self, upgrade: &Upgrade) -> Result<Submitted, HostError> {
+        self.submit_inner(None, upgrade.requester.clone(), upgrade.thread.clone(), &upgrade.text, Some((upgrade.intent.clone(), upgrade.marker.clone())))
+            .await?
+            .ok_or(HostError::Contended)
     }
 
     /// Which request a chat thread belongs to.

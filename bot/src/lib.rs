@@ -38,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<String> {
         Command::Chat(args) => block_on(commands::chat::run(args, cli.policies.as_deref())),
         Command::Rollback(args) => block_on(commands::rollback::run(args, cli.policies.as_deref())),
         Command::Log(args) => block_on(commands::log::run(args, cli.policies.as_deref())),
+        Command::Upgrades(args) => block_on(commands::upgrades::run(args, cli.policies.as_deref())),
         Command::Serve(args) => block_on(commands::serve::run(args, cli.policies.as_deref())),
         Command::Slack(cmd) => Ok(slack::manifest::run(cmd)?),
         Command::Discord(args) => {

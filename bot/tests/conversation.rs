@@ -490,3 +490,45 @@ async fn a_deployment_resumed_after_a_restart_edits_the_same_progress_message() 
     // Finished: forgotten, so that a rollback's progress gets its own message.
     assert_eq!(c.progress_message, None);
 }
+
+#[tokio::test]
+async fn a_new_version_of_a_golden_path_is_offered_to_what_was_built_on_the_old_one() {
+    let path;
+    let id;
+    {
+        let h = Harness::new("upgrade", SandboxProvider::new(0.0), false).await;
+        id = h.host.submit(user("dana"), thread(), "a staging web app with postgres").await.unwrap().request_id;
+        h.host.dispatch(&id, press("dana", Button::Approve, 1)).await.unwrap();
+        h.settle().await;
+        assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Completed, "{}", h.said());
+        assert!(h.host.upgrades().await.unwrap().is_empty(), "built on the shipped version");
+        path = h.path.clone();
+    }
+    // The platform team ships standard_web_app 3.3, which watches the application's memory too.
+    let alarm = "  - type: aws_cloudwatch_metric_alarm\n    name: app_memory\n    why: Warns when the application's memory stays above 85%.\n    values:\n      alarm_name: \"${service}-${env}-app-memory\"\n      namespace: AWS/ECS\n      metric_name: MemoryUtilization\n      dimensions: {ClusterName: \"${service}-${env}\", ServiceName: \"${service}-${env}-app\"}\n      statistic: Average\n      period: 300\n      evaluation_periods: 2\n      threshold: 85\n      comparison_operator: GreaterThanThreshold\n      alarm_actions: [\"${aws_sns_topic.alarms.arn}\"]\n    depends_on: [aws_ecs_service.app]\n\n";
+    let dir = support::policies_edited("upgrade-3.3", "golden_paths/standard_web_app.yaml", "  - type: aws_cloudwatch_metric_alarm\n    name: app_cpu\n", &format!("{alarm}  - type: aws_cloudwatch_metric_alarm\n    name: app_cpu\n"));
+    let yaml = dir.join("golden_paths/standard_web_app.yaml");
+    std::fs::write(&yaml, std::fs::read_to_string(&yaml).unwrap().replacen("version: \"3.2\"", "version: \"3.3\"", 1)).unwrap();
+    let h = Harness::open(path, SandboxProvider::new(0.0), false, Some(dir)).await;
+
+    let upgrades = h.host.upgrades().await.unwrap();
+    assert_eq!(upgrades.len(), 1);
+    let u = &upgrades[0];
+    assert_eq!((u.request_id.as_str(), u.from.as_str(), u.to.as_str(), u.environment.as_str()), (id.as_str(), "3.2", "3.3", "staging"));
+    let plan = u.plan.as_ref().expect("an upgrade plan");
+    let created: Vec<&str> = plan.resources.iter().filter(|r| r.action == paved_core::ResourceAction::Create).map(|r| r.address.as_str()).collect();
+    assert_eq!(created, ["aws_cloudwatch_metric_alarm.app_memory"]);
+    assert!(!plan.resources.iter().any(|r| r.action == paved_core::ResourceAction::Delete), "an upgrade deletes nothing");
+
+    // Offered to Dana in her thread, as a plan she approves like any other; offered once.
+    let offer = h.host.offer_upgrade(u).await.unwrap().request_id;
+    assert!(h.host.upgrades().await.unwrap().is_empty());
+    let c = h.host.conversation(&offer).await.unwrap();
+    assert_eq!((c.stage, c.requester.id.as_str(), c.intent.action), (Stage::Planned, "dana", paved_core::Action::Modify));
+    assert!(h.said().contains("── Plan v1: standard_web_app v3.3"), "{}", h.said());
+    h.host.dispatch(&offer, press("dana", Button::Approve, 1)).await.unwrap();
+    h.settle().await;
+    let c = h.host.conversation(&offer).await.unwrap();
+    assert_eq!(c.stage, Stage::Completed, "{}", h.said());
+    assert!(h.db.deployed_resources(&offer).await.unwrap().iter().any(|r| r.address == "aws_cloudwatch_metric_alarm.app_memory"));
+}

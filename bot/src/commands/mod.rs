@@ -8,3 +8,4 @@ pub mod log;
 pub mod plan;
 pub mod rollback;
 pub mod serve;
+pub mod upgrades;

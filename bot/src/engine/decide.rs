@@ -109,6 +109,12 @@ impl<'a> Engine<'a> {
     pub fn start(&self, request_id: &str, requester: User, thread: Thread, text: &str, ctx: &PlanningContext) -> Result<(Conversation, Vec<Effect>), String> {
         let text = crate::pipeline::check_request(text).map_err(|e| e.0)?;
         let intent = self.pipeline.understand(text);
+        self.start_understood(request_id, requester, thread, text, intent, ctx)
+    }
+
+    /// A request whose intent paved made itself (an offered golden-path upgrade); `text` says it
+    /// in words, for the cards, the trail and the audit, which reads the words on its own.
+    pub fn start_understood(&self, request_id: &str, requester: User, thread: Thread, text: &str, intent: paved_core::Intent, ctx: &PlanningContext) -> Result<(Conversation, Vec<Effect>), String> {
         let mut conversation = Conversation {
             request_id: request_id.to_string(),
             requester,
@@ -126,6 +132,7 @@ impl<'a> Engine<'a> {
             reason: None,
             rolls_back: None,
             progress_message: None,
+            upgrades: None,
         };
         conversation.change_ticket = conversation.intent.details.change_tickets.first().cloned();
         if conversation.intent.action == Action::Rollback {

@@ -126,6 +126,10 @@ pub struct Conversation {
     /// restarted paved edits the same message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress_message: Option<String>,
+    /// For an offered golden-path upgrade: the request it upgrades and the version it moves to
+    /// (`req-10001@3.3`), so that the same upgrade is offered once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrades: Option<String>,
 }
 
 impl Conversation {

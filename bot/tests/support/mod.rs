@@ -131,11 +131,17 @@ pub const EXTRA_RULES: &str = "    - name: backups_35_days
 /// A copy of the shipped policies with `extra_rules` (YAML list items) added to the guardrails'
 /// security area.
 pub fn policies_with_rules(name: &str, extra_rules: &str) -> PathBuf {
+    policies_edited(name, "guardrails.yaml", "  security:\n", &format!("  security:\n{extra_rules}"))
+}
+
+/// A copy of the shipped policies where the first `from` in `file` reads `to`.
+pub fn policies_edited(name: &str, file: &str, from: &str, to: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("paved-{name}-{}-policies", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     copy_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policies"), &dir);
-    let guardrails = dir.join("guardrails.yaml");
-    let text = std::fs::read_to_string(&guardrails).unwrap().replacen("  security:\n", &format!("  security:\n{extra_rules}"), 1);
-    std::fs::write(&guardrails, text).unwrap();
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
     dir
 }

@@ -323,7 +323,9 @@ impl Lexicon {
         tokens: &mut Vec<Token>,
         corrections: &mut Vec<(String, String)>,
     ) {
+        // The quote may sit inside a bracket: "(`web-app` in staging)".
         let opening = piece
+            .trim_start_matches(['(', '[', '{'])
             .chars()
             .next()
             .filter(|c| matches!(c, '`' | '"' | '\''));

@@ -342,3 +342,15 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn upgrades_after_a_demo_on_the_shipped_paths_are_none() {
+    let dir = embedded("upgrades");
+    let demo = run_in(&dir, &["demo", "--yes", "a staging web app with postgres"]);
+    assert_eq!(demo.status.code(), Some(0), "{}", String::from_utf8_lossy(&demo.stderr));
+    // Built on the version paved ships: nothing to offer, as JSON and as text.
+    assert_eq!(json_of(&run_in(&dir, &["upgrades", "--json"])), serde_json::json!([]));
+    let out = run_in(&dir, &["upgrades"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("current version of its golden path"));
+}

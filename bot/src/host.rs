@@ -415,13 +415,9 @@ impl Host {
     /// platform team ships now, each with what upgrading it would change. An upgrade already
     /// offered for that version (whatever became of it) is not listed again.
     pub async fn upgrades(&self) -> Result<Vec<Upgrade>, HostError> {
-        let all = [
-            Stage::Received, Stage::NeedsClarification, Stage::Planned, Stage::Auditing, Stage::Escalated, Stage::Vetoed, Stage::Executing,
-            Stage::Completed, Stage::Failed, Stage::Cancelled, Stage::Rejected, Stage::Expired, Stage::RolledBack,
-        ];
         let mut offered = std::collections::BTreeSet::new();
         let mut deployed = Vec::new();
-        for id in self.db.conversations_in(&all.iter().map(|s| s.as_str()).collect::<Vec<_>>()).await? {
+        for id in self.db.conversations_in(&Stage::ALL.map(Stage::as_str)).await? {
             let c = self.current(&id).await?;
             if let Some(u) = &c.upgrades {
                 offered.insert(u.clone());

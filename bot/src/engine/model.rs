@@ -27,6 +27,25 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// Every stage, in the order of a request's life.
+    pub const ALL: [Stage; 15] = [
+        Stage::Received,
+        Stage::NeedsClarification,
+        Stage::Planned,
+        Stage::ApprovedByRequester,
+        Stage::Auditing,
+        Stage::Vetoed,
+        Stage::Escalated,
+        Stage::Executing,
+        Stage::Verifying,
+        Stage::Completed,
+        Stage::Failed,
+        Stage::Cancelled,
+        Stage::Rejected,
+        Stage::Expired,
+        Stage::RolledBack,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Received => "received",

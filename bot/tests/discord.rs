@@ -296,6 +296,8 @@ async fn an_escalation_is_rejected_with_a_reason_through_a_modal() {
     let (id, thread) = w.ask(&dana(), FINANCE_REQUEST).await;
     w.press(&dana(), &thread, "paved:approve:").await;
     w.settle().await;
+    // The requester cannot reject her own request: refused at once, without a form.
+    refused(&w.press(&dana(), APPROVALS, "paved:reject:").await, "own request");
     let a = w.press(&gina(), APPROVALS, "paved:reject:").await;
     assert_eq!(a.kind(), 9, "Reject asks for a reason first: {:?}", a.body);
     let custom_id = a.body["data"]["custom_id"].as_str().unwrap().to_string();

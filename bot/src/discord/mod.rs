@@ -483,13 +483,18 @@ async fn interactions(State(ep): State<Endpoint>, headers: HeaderMap, body: Byte
             let Some(id) = ButtonId::decode(&c.data.custom_id) else {
                 return answer(render::ephemeral("This button is not one of paved's current buttons."));
             };
-            if let Button::Reject { role, .. } = &id.button {
-                // The reason comes first; the rejection is decided when the form is sent.
-                return answer(render::modal(&render::reject_form(&id.request_id, id.version, role)));
-            }
             let user = user_of(&c.user, c.member.as_ref());
             let groups = groups_of(c.member.as_ref());
             let event = Event::Pressed { user, groups, button: id.button.clone(), version: id.version };
+            if let Button::Reject { role, .. } = &id.button {
+                // The reason comes first, from people who may reject; the rejection is decided
+                // when the form is sent. A press that would be refused is refused (and recorded).
+                match ep.host.preview(&id.request_id, &event).await {
+                    Ok(Preview::Refused { .. }) => {}
+                    Ok(_) => return answer(render::modal(&render::reject_form(&id.request_id, id.version, role))),
+                    Err(e) => return answer(render::ephemeral(&host_error_text(&id.request_id, &e))),
+                }
+            }
             answer_event(&ep, delivery, &id.request_id, event, c.token.clone(), render::acknowledge()).await
         }
         Interaction::Modal(m) => {

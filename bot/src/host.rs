@@ -353,7 +353,9 @@ impl Host {
             return Ok(PlanningContext::default());
         }
         let c = self.conversation(request_id).await?;
-        self.context_for(&c.intent, Some(request_id)).await
+        let mut ctx = self.context_for(&c.intent, Some(request_id)).await?;
+        ctx.keep_sizes = c.upgrades.is_some();
+        Ok(ctx)
     }
 
     /// [`Host::event_context`] for a conversation already loaded.
@@ -361,7 +363,9 @@ impl Host {
         if !plans_again(event) {
             return Ok(PlanningContext::default());
         }
-        self.context_for(&c.intent, Some(&c.request_id)).await
+        let mut ctx = self.context_for(&c.intent, Some(&c.request_id)).await?;
+        ctx.keep_sizes = c.upgrades.is_some();
+        Ok(ctx)
     }
 
     /// A new request from `requester` in `thread`: understood, planned, stored, and answered with
@@ -383,7 +387,9 @@ impl Host {
             Some((intent, _)) => intent.clone(),
             None => self.policies.pipeline().understand(&text),
         };
-        let ctx = self.context_for(&intent, None).await?;
+        let mut ctx = self.context_for(&intent, None).await?;
+        // An upgrade keeps the sizes people chose since the deployment.
+        ctx.keep_sizes = offer.is_some();
         let mut tx = self.db.begin().await?;
         if let Some(id) = delivery
             && !tx.first_delivery(id).await?
@@ -447,7 +453,8 @@ impl Host {
             intent.details.request_ids = vec![c.request_id.clone()];
             intent.details.goal = format!("upgrade {} to {} {}", c.request_id, path.id, path.version);
             intent.clarifications.clear();
-            let ctx = self.context_for(&intent, None).await?;
+            let mut ctx = self.context_for(&intent, None).await?;
+            ctx.keep_sizes = true;
             let planned = self.policies.pipeline().plan(intent.clone(), &ctx);
             let (plan, question) = match planned {
                 Ok(out) => (out.plan, out.intent.clarifications.first().cloned()),

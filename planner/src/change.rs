@@ -213,7 +213,7 @@ pub(crate) fn plan_change(
     let resources = match intent.action {
         Action::Delete | Action::Rollback => delete(planner, path, &base, current),
         Action::Scale => scale(planner, path, intent, current, target)?,
-        Action::Modify => modify(planner, path, intent, &base, current, target)?,
+        Action::Modify => modify(planner, path, intent, &base, current, target, ctx.keep_sizes)?,
         Action::Create => Vec::new(),
     };
     planner.finish_with(path, &base, resources, &existing)
@@ -413,6 +413,7 @@ fn modify(
     base: &Spec,
     current: Vec<Resource>,
     target: &str,
+    keep_sizes: bool,
 ) -> Result<Vec<Resource>, PlanningError> {
     let desired_spec = Spec {
         components: effective_components(path, intent),
@@ -451,10 +452,12 @@ fn modify(
         match by_address.get(want.address.as_str()) {
             None => changes.push(want.clone()),
             Some(have) => {
+                let tpl = &path.resources[d.template];
+                let chosen = |k: &str| keep_sizes && (tpl.resize.as_ref().is_some_and(|r| r.attribute == k) || tpl.on_scale.contains_key(k));
                 let differs: Map<String, Value> = want
                     .values
                     .iter()
-                    .filter(|(k, v)| k.as_str() != "tags" && have.values.get(*k) != Some(*v))
+                    .filter(|(k, v)| k.as_str() != "tags" && !chosen(k) && have.values.get(*k) != Some(*v))
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
                 if !differs.is_empty() {

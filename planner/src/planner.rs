@@ -21,6 +21,10 @@ pub struct PlanningContext {
     pub allocations: Vec<IpamAllocation>,
     /// Existing resources, as they exist (action `create`), tagged `paved:service`.
     pub inventory: Vec<Resource>,
+    /// A modification that brings what exists to the golden path as it is now (an upgrade):
+    /// sizes and counts people chose since (the attributes a path marks `resize` and
+    /// `on_scale`) stay as they are.
+    pub keep_sizes: bool,
 }
 
 /// Why an intent could not be planned.

@@ -70,6 +70,7 @@ fn scale_from_the_inventory() {
     let ctx = PlanningContext {
         allocations: vec![],
         inventory: inventory("checkout", Environment::Production),
+        keep_sizes: false,
     };
     let p = plan(
         &change(Action::Scale, Some("checkout"), Environment::Production),
@@ -99,6 +100,7 @@ fn delete_removes_dependants_first_and_keeps_a_final_snapshot() {
     let ctx = PlanningContext {
         allocations: vec![],
         inventory: inventory("payment-service", Environment::Production),
+        keep_sizes: false,
     };
     let n = ctx.inventory.len();
     let p = plan(
@@ -185,6 +187,7 @@ fn modify_to_pci_touches_the_database_and_what_it_needs() {
     let ctx = PlanningContext {
         allocations: vec![],
         inventory: inventory("payment-service", Environment::Production),
+        keep_sizes: false,
     };
     let mut i = change(
         Action::Modify,
@@ -228,6 +231,7 @@ fn modify_with_a_size_and_adding_a_component() {
     let ctx = PlanningContext {
         allocations: vec![],
         inventory: inventory("shop", Environment::Production),
+        keep_sizes: false,
     };
     let mut i = change(Action::Modify, Some("shop"), Environment::Production);
     i.details.requested_sizes = vec!["db.r5.xlarge".into()];
@@ -281,6 +285,7 @@ fn rollback_needs_a_record_and_undoes_it() {
         &PlanningContext {
             allocations: vec![],
             inventory: inv,
+            keep_sizes: false,
         },
     )
     .unwrap();
@@ -308,4 +313,34 @@ fn nothing_named_is_a_question() {
             other => panic!("{action:?}: {other:?}"),
         }
     }
+}
+
+#[test]
+fn an_upgrade_keeps_the_sizes_and_counts_chosen_since() {
+    // The shop was scaled since it was built: a bigger database and more application tasks.
+    let mut inv = inventory("shop", Environment::Production);
+    for r in inv.iter_mut() {
+        match r.address.as_str() {
+            "aws_db_instance.main" => {
+                r.values.insert("instance_class".into(), Value::from("db.r5.2xlarge"));
+            }
+            "aws_ecs_service.app" => {
+                r.values.insert("desired_count".into(), Value::from(6));
+            }
+            _ => {}
+        }
+    }
+    let mut i = change(Action::Modify, Some("shop"), Environment::Production);
+    i.details.goal = "upgrade shop to standard_web_app".into();
+    let ctx = |keep_sizes| PlanningContext {
+        allocations: vec![],
+        inventory: inv.clone(),
+        keep_sizes,
+    };
+    // A plain modification brings them back to what the path says...
+    let reverted = plan(&i, &ctx(false)).unwrap();
+    assert!(reverted.resource("aws_db_instance.main").is_some_and(|r| r.value("instance_class") != Some(&Value::from("db.r5.2xlarge"))));
+    // ...an upgrade leaves them as they are: nothing else differs, so there is nothing to do.
+    let upgraded = plan(&i, &ctx(true));
+    assert!(matches!(upgraded, Err(PlanningError::NeedsAnswer(_))), "{upgraded:?}");
 }

@@ -607,6 +607,7 @@ fn new_vpcs_avoid_existing_allocations() {
             },
         ],
         inventory: vec![],
+        keep_sizes: false,
     };
     let p = Planner::new(&c).plan(&i, &ctx).unwrap().unwrap();
     assert_eq!(

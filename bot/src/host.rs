@@ -321,6 +321,8 @@ impl Host {
             (paved_core::Action::Rollback, Some(id)) => vec![id.clone()],
             _ => self.db.conversations_in(&[Stage::Completed.as_str(), Stage::Failed.as_str()]).await?,
         };
+        // Each request's resources, oldest request first, with the cloud's id of each.
+        let mut rows: Vec<(String, Resource)> = Vec::new();
         for id in ids.into_iter().filter(|id| Some(id.as_str()) != this_request) {
             // Where that request deployed: a change to its resources acts there.
             let region = match self.current(&id).await {
@@ -341,8 +343,22 @@ impl Host {
                     }
                 }
                 resource.depends_on = r.depends_on;
-                ctx.inventory.push(resource);
+                rows.push((r.physical_id, resource));
             }
+        }
+        // A resource a later request changed (scaled, modified) is recorded once per request; what
+        // it is now is what the latest of them left, whichever request a change names.
+        let mut now: HashMap<String, serde_json::Map<String, serde_json::Value>> = HashMap::new();
+        for (physical, r) in rows.iter().filter(|(p, _)| !p.is_empty()) {
+            now.insert(physical.clone(), r.values.clone());
+        }
+        for (physical, mut r) in rows {
+            if let Some(latest) = now.get(&physical) {
+                for (k, v) in latest.iter().filter(|(k, _)| k.as_str() != "tags") {
+                    r.values.insert(k.clone(), v.clone());
+                }
+            }
+            ctx.inventory.push(r);
         }
         Ok(ctx)
     }

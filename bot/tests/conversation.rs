@@ -502,13 +502,21 @@ async fn a_new_version_of_a_golden_path_is_offered_to_what_was_built_on_the_old_
         h.settle().await;
         assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Completed, "{}", h.said());
         assert!(h.host.upgrades().await.unwrap().is_empty(), "built on the shipped version");
+        // Since then Dana gave the database more room, in a request of its own.
+        let bigger = h.host.submit(user("dana"), thread(), "change the `web-app` database in staging to db.t3.large").await.unwrap().request_id;
+        h.host.dispatch(&bigger, press("dana", Button::Approve, 1)).await.unwrap();
+        h.settle().await;
+        assert_eq!(h.host.conversation(&bigger).await.unwrap().stage, Stage::Completed, "{}", h.said());
         path = h.path.clone();
     }
     // The platform team ships standard_web_app 3.3, which watches the application's memory too.
     let alarm = "  - type: aws_cloudwatch_metric_alarm\n    name: app_memory\n    why: Warns when the application's memory stays above 85%.\n    values:\n      alarm_name: \"${service}-${env}-app-memory\"\n      namespace: AWS/ECS\n      metric_name: MemoryUtilization\n      dimensions: {ClusterName: \"${service}-${env}\", ServiceName: \"${service}-${env}-app\"}\n      statistic: Average\n      period: 300\n      evaluation_periods: 2\n      threshold: 85\n      comparison_operator: GreaterThanThreshold\n      alarm_actions: [\"${aws_sns_topic.alarms.arn}\"]\n    depends_on: [aws_ecs_service.app]\n\n";
     let dir = support::policies_edited("upgrade-3.3", "golden_paths/standard_web_app.yaml", "  - type: aws_cloudwatch_metric_alarm\n    name: app_cpu\n", &format!("{alarm}  - type: aws_cloudwatch_metric_alarm\n    name: app_cpu\n"));
+    // It also keeps staging backups for 14 days instead of 7.
     let yaml = dir.join("golden_paths/standard_web_app.yaml");
-    std::fs::write(&yaml, std::fs::read_to_string(&yaml).unwrap().replacen("version: \"3.2\"", "version: \"3.3\"", 1)).unwrap();
+    let text = std::fs::read_to_string(&yaml).unwrap().replacen("version: \"3.2\"", "version: \"3.3\"", 1);
+    assert!(text.contains("backup_days: {by_env: {production: 30, staging: 7, development: 3}}"));
+    std::fs::write(&yaml, text.replacen("staging: 7, development: 3}}", "staging: 14, development: 3}}", 1)).unwrap();
     let h = Harness::open(path, SandboxProvider::new(0.0), false, Some(dir)).await;
 
     let upgrades = h.host.upgrades().await.unwrap();
@@ -519,6 +527,10 @@ async fn a_new_version_of_a_golden_path_is_offered_to_what_was_built_on_the_old_
     let created: Vec<&str> = plan.resources.iter().filter(|r| r.action == paved_core::ResourceAction::Create).map(|r| r.address.as_str()).collect();
     assert_eq!(created, ["aws_cloudwatch_metric_alarm.app_memory"]);
     assert!(!plan.resources.iter().any(|r| r.action == paved_core::ResourceAction::Delete), "an upgrade deletes nothing");
+    // The database gets the new backups and keeps the size chosen since.
+    let db = plan.resource("aws_db_instance.main").expect("the database is updated");
+    assert_eq!(db.value("backup_retention_period"), Some(&serde_json::Value::from(14)));
+    assert_eq!(db.value("instance_class"), Some(&serde_json::Value::from("db.t3.large")));
 
     // Offered to Dana in her thread, as a plan she approves like any other; offered once.
     let offer = h.host.offer_upgrade(u).await.unwrap().request_id;

@@ -334,6 +334,24 @@ pub fn press_payload(user: &str, action_id: &str, channel: &str, ts: &str, threa
     })
 }
 
+/// The submission of the modal `view` (as paved opened it) by `user`, with `value` typed into
+/// the input `input`.
+pub fn view_submission(user: &str, view: &Value, hash: &str, input: &str, value: &str) -> Value {
+    json!({
+        "type": "view_submission",
+        "team": {"id": "T1", "domain": "acme"},
+        "user": {"id": user, "username": user.to_lowercase(), "name": user.to_lowercase(), "team_id": "T1"},
+        "api_app_id": "A1",
+        "trigger_id": "trig-sub",
+        "view": {
+            "id": format!("V-{hash}"), "team_id": "T1", "type": "modal", "hash": hash,
+            "callback_id": view["callback_id"], "private_metadata": view["private_metadata"],
+            "title": view["title"], "blocks": view["blocks"], "submit": view["submit"], "close": view["close"],
+            "state": {"values": {input: {input: {"type": "plain_text_input", "value": value}}}},
+        },
+    })
+}
+
 /// An Events API envelope.
 pub fn event_body(event_id: &str, event: Value) -> Value {
     json!({

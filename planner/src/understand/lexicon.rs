@@ -275,7 +275,10 @@ impl Lexicon {
     /// Splits a request into tokens; `corrections` receives every (written, read as) spelling fix.
     pub fn tokenize(&self, text: &str, corrections: &mut Vec<(String, String)>) -> Vec<Token> {
         let mut tokens: Vec<Token> = Vec::new();
-        for chunk in text.split_whitespace() {
+        let chunks: Vec<&str> = text.split_whitespace().collect();
+        for (ci, chunk) in chunks.iter().enumerate() {
+            // The word after this one, bare and in lower case: "the nightly-export job".
+            let next = chunks.get(ci + 1).map(|c| c.trim_matches(|ch: char| !ch.is_alphanumeric()).to_lowercase()).unwrap_or_default();
             let chunk = normalise_quotes(chunk);
             if chunk
                 .chars()
@@ -299,7 +302,8 @@ impl Lexicon {
             };
             let n = pieces.len();
             for (i, piece) in pieces.into_iter().enumerate() {
-                self.push_piece(piece, &mut tokens, corrections);
+                let next = if i + 1 == n { next.as_str() } else { "" };
+                self.push_piece(piece, next, &mut tokens, corrections);
                 if i + 1 < n {
                     tokens.push(Token {
                         raw: "/".into(),
@@ -320,6 +324,7 @@ impl Lexicon {
     fn push_piece(
         &self,
         piece: &str,
+        next: &str,
         tokens: &mut Vec<Token>,
         corrections: &mut Vec<(String, String)>,
     ) {
@@ -395,8 +400,12 @@ impl Lexicon {
         } else if is_compound(&lower) && !self.is_single_word_phrase(&lower) {
             let parts: Vec<&str> = lower.split(['-', '_']).filter(|p| !p.is_empty()).collect();
             let raw_parts: Vec<&str> = raw.split(['-', '_']).filter(|p| !p.is_empty()).collect();
-            // Quoted or code-formatted (`invoice-export`), a hyphenated word is a name.
-            let descriptive = !quoted && (self.is_phrase(&parts) || !is_service_name(&parts));
+            // Quoted or code-formatted (`invoice-export`), or naming something that runs already
+            // ("the nightly-export job", not "a real-time pipeline"), a hyphenated word that is
+            // not a phrase is a name.
+            let definite = tokens.last().is_some_and(|t| matches!(t.word.as_str(), "the" | "our" | "my" | "their" | "your" | "this" | "that"));
+            let names_a_workload = definite && !clause_end && v::WORKLOAD_NOUNS.contains(&next);
+            let descriptive = !quoted && (self.is_phrase(&parts) || !(is_service_name(&parts) || names_a_workload));
             if descriptive && raw_parts.len() == parts.len() {
                 let last = parts.len() - 1;
                 for (i, (p, r)) in parts.iter().zip(raw_parts).enumerate() {

@@ -87,7 +87,7 @@ pub struct UpgradesArgs {
     /// approve (through the audit) or cancel.
     #[arg(long)]
     pub offer: bool,
-    /// Print the upgrades as JSON.
+    /// Print the upgrades as JSON (with `offered_as`, the request of each offer, under --offer).
     #[arg(long)]
     pub json: bool,
     /// The configuration file (default: ./paved.toml when present).

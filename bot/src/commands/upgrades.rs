@@ -16,12 +16,23 @@ pub async fn run(args: &UpgradesArgs, policies: Option<&std::path::Path>) -> any
     let config = Config::load(args.config.as_deref(), policies)?;
     let directory = terminal_directory(&config.approvers);
     let rt = Runtime::open(config, directory, true).await?;
-    // Offers to requests made in the terminal show here; those made in Slack or Discord wait in
-    // the queue until `paved serve` shows them there.
-    rt.host.register(Arc::new(Terminal::stdout()));
+    // Offers to requests made in the terminal show here (not under --json, which prints only
+    // JSON); those made in Slack or Discord wait in the queue until `paved serve` shows them.
+    if !args.json {
+        rt.host.register(Arc::new(Terminal::stdout()));
+    }
     let upgrades = rt.host.upgrades().await?;
-    if args.json && !args.offer {
-        return Ok(serde_json::to_string_pretty(&upgrades)? + "\n");
+    if args.json {
+        // Each upgrade, with the request that offers it when --offer made one.
+        let mut out = Vec::with_capacity(upgrades.len());
+        for u in &upgrades {
+            let mut v = serde_json::to_value(u)?;
+            if args.offer && u.plan.is_some() {
+                v["offered_as"] = serde_json::Value::String(rt.host.offer_upgrade(u).await?.request_id);
+            }
+            out.push(v);
+        }
+        return Ok(serde_json::to_string_pretty(&out)? + "\n");
     }
     if upgrades.is_empty() {
         return Ok("Every deployment is on the current version of its golden path (or was offered the upgrade).\n".into());

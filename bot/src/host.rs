@@ -324,13 +324,17 @@ impl Host {
         // Each request's resources, oldest request first, with the cloud's id of each.
         let mut rows: Vec<(String, Resource)> = Vec::new();
         for id in ids.into_iter().filter(|id| Some(id.as_str()) != this_request) {
+            let deployed = self.db.deployed_resources(&id).await?;
+            if deployed.is_empty() {
+                continue;
+            }
             // Where that request deployed: a change to its resources acts there.
             let region = match self.current(&id).await {
                 Ok(c) => c.verdict.as_ref().map(|v| v.plan.region.clone()).or_else(|| c.current().map(|p| p.plan.region.clone())),
                 Err(HostError::UnknownRequest(_)) => None,
                 Err(e) => return Err(e),
             };
-            for r in self.db.deployed_resources(&id).await? {
+            for r in deployed {
                 let mut resource = Resource::new(&r.kind, r.address.split_once('.').map(|(_, n)| n).unwrap_or(&r.address), ResourceAction::Create);
                 if let serde_json::Value::Object(m) = r.attributes {
                     resource.values = m;
@@ -449,6 +453,9 @@ impl Host {
             }
         }
         let mut out = Vec::new();
+        // What exists, once for every upgrade: a change names no request to roll back, so its
+        // context is every deployed request's resources.
+        let mut ctx: Option<PlanningContext> = None;
         for c in deployed {
             let Some(verdict) = &c.verdict else { continue };
             let Some(path) = verdict.plan.golden_path.as_deref().and_then(|p| self.policies.catalog.path(p)) else { continue };
@@ -469,9 +476,13 @@ impl Host {
             intent.details.request_ids = vec![c.request_id.clone()];
             intent.details.goal = format!("upgrade {} to {} {}", c.request_id, path.id, path.version);
             intent.clarifications.clear();
-            let mut ctx = self.context_for(&intent, None).await?;
-            ctx.keep_sizes = true;
-            let planned = self.policies.pipeline().plan(intent.clone(), &ctx);
+            if ctx.is_none() {
+                let mut first = self.context_for(&intent, None).await?;
+                first.keep_sizes = true;
+                ctx = Some(first);
+            }
+            let Some(ctx) = &ctx else { continue };
+            let planned = self.policies.pipeline().plan(intent.clone(), ctx);
             let (plan, question) = match planned {
                 Ok(out) => (out.plan, out.intent.clarifications.first().cloned()),
                 Err(e) => (None, Some(e.0)),

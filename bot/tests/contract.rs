@@ -1,10 +1,13 @@
 //! The outside contract of `paved plan` and `paved audit`, checked on the real binary: JSON
 //! shapes against the contract's schemas, exit codes, and errors for bad input.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
+use support::copy_dir;
 
 fn paved() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_paved"));
@@ -330,18 +333,6 @@ fn tempdir(name: &str) -> PathBuf {
     dir
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 #[test]
 fn upgrades_after_a_demo_on_the_shipped_paths_are_none() {

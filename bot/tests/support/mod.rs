@@ -95,7 +95,8 @@ impl Harness {
     }
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+/// Copies a directory tree (the policies, for a test that edits them).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

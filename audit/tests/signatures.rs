@@ -13,10 +13,12 @@ use serde_json::{Value, json};
 
 const REQUEST: &str = "I need a development web app with PostgreSQL";
 
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("paved-audit-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+/// A directory removed when dropped.
+fn scratch_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("paved-audit-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn verdict_and_plan() -> (Verdict, Plan) {
@@ -44,7 +46,7 @@ fn verdict_and_plan() -> (Verdict, Plan) {
 #[test]
 fn generated_keys_sign_and_verify() {
     let dir = scratch_dir("roundtrip");
-    let written = keys::generate_keypair(&dir, false).unwrap();
+    let written = keys::generate_keypair(dir.path(), false).unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -68,20 +70,18 @@ fn generated_keys_sign_and_verify() {
     let (mut verdict, plan) = verdict_and_plan();
     sign_verdict(&signing, &mut verdict);
     verify_verdict(&verifying, &verdict, &plan_hash(&plan)).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn an_existing_key_is_replaced_only_with_force() {
     let dir = scratch_dir("force");
-    let first = keys::generate_keypair(&dir, false).unwrap();
+    let first = keys::generate_keypair(dir.path(), false).unwrap();
     assert!(matches!(
-        keys::generate_keypair(&dir, false),
+        keys::generate_keypair(dir.path(), false),
         Err(KeyError::Exists(_))
     ));
-    let second = keys::generate_keypair(&dir, true).unwrap();
+    let second = keys::generate_keypair(dir.path(), true).unwrap();
     assert_ne!(first.key_id, second.key_id);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[cfg(unix)]
@@ -89,25 +89,22 @@ fn an_existing_key_is_replaced_only_with_force() {
 fn a_private_key_readable_by_others_is_refused() {
     use std::os::unix::fs::PermissionsExt;
     let dir = scratch_dir("open");
-    let written = keys::generate_keypair(&dir, false).unwrap();
+    let written = keys::generate_keypair(dir.path(), false).unwrap();
     std::fs::set_permissions(&written.private_key, std::fs::Permissions::from_mode(0o644)).unwrap();
     let err = keys::load_signing_key(&written.private_key).unwrap_err();
     assert!(matches!(err, KeyError::TooOpen(_)), "{err}");
     assert!(err.to_string().contains("chmod 600"), "{err}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_file_that_is_no_key_is_refused() {
     let dir = scratch_dir("junk");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("audit.pub");
+    let path = dir.path().join("audit.pub");
     std::fs::write(&path, "not a key").unwrap();
     assert!(matches!(
         keys::load_verifying_key(&path),
         Err(KeyError::Malformed(..))
     ));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn signed() -> (Verdict, Plan, ed25519_dalek::VerifyingKey) {

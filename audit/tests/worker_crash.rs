@@ -5,7 +5,7 @@
 
 #![cfg(feature = "worker")]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -54,14 +54,12 @@ impl Rng {
     }
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
+/// A directory removed when dropped.
+fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("paved-{name}-"))
+        .tempdir()
         .unwrap()
-        .as_nanos();
-    let dir = std::env::temp_dir().join(format!("paved-{name}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Starts the worker; its messages are appended to `log`, which a failing run prints.
@@ -90,7 +88,7 @@ async fn crash_run(backend: Backend) {
     };
     let db = test_db.db.clone();
     let keys_dir = temp_dir("keys");
-    let generated = paved_audit::keys::generate_keypair(&keys_dir, false).unwrap();
+    let generated = paved_audit::keys::generate_keypair(keys_dir.path(), false).unwrap();
     let public = paved_audit::keys::load_verifying_key(&generated.public_key).unwrap();
 
     // On PostgreSQL the worker connects as its own, narrow role.
@@ -161,7 +159,7 @@ async fn crash_run(backend: Backend) {
         .as_nanos() as u64;
     eprintln!("crash test seed {seed}");
     let mut rng = Rng(seed);
-    let log = keys_dir.join("worker.log");
+    let log = keys_dir.path().join("worker.log");
     let log_text = || std::fs::read_to_string(&log).unwrap_or_default();
     let mut worker = spawn_worker(&worker_url, &generated.private_key, &log);
     for kill in 0..KILLS {
@@ -225,7 +223,6 @@ async fn crash_run(backend: Backend) {
     );
     let report = db.verify(&public, None).await.unwrap();
     assert!(report.is_intact(), "{:?}", report.problems());
-    let _ = std::fs::remove_dir_all(&keys_dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -264,7 +261,7 @@ fn the_worker_refuses_to_start_with_credentials() {
 #[test]
 fn the_worker_refuses_a_key_others_can_read() {
     let dir = temp_dir("open-key");
-    let generated = paved_audit::keys::generate_keypair(&dir, false).unwrap();
+    let generated = paved_audit::keys::generate_keypair(dir.path(), false).unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -283,5 +280,4 @@ fn the_worker_refuses_a_key_others_can_read() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot load the audit key"), "{stderr}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -56,9 +56,8 @@ async fn main() {
     let requests = ["a staging web app with postgres", "Production API microservice with a Redis cache, hosted in Frankfurt", "Run a nightly report job that exports data to S3"];
     let mut samples = Vec::new();
     for round in 0..10 {
-        let path = std::env::temp_dir().join(format!("paved-bench-{}-{round}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        let db = Db::open(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("database");
+        let dir = tempfile::Builder::new().prefix(&format!("paved-bench-{round}-")).tempdir().expect("a scratch directory");
+        let db = Db::open(&format!("sqlite://{}?mode=rwc", dir.path().join("paved.db").display())).await.expect("database");
         let key = SigningKey::from_bytes(&[1u8; 32]);
         let host = Host::new(db, Arc::clone(&policies), key.verifying_key(), SandboxProvider::new(0.0), HostConfig::default());
         let (terminal, _) = paved_bot::terminal::Terminal::recording();
@@ -68,7 +67,6 @@ async fn main() {
             host.submit(user.clone(), thread.clone(), requests[i % requests.len()]).await.expect("submit");
             samples.push(started.elapsed());
         }
-        let _ = std::fs::remove_file(&path);
     }
     report("request -> plan card (host, SQLite, durable)", samples);
 

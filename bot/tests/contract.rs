@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
-use support::copy_dir;
+use support::{Scratch, copy_dir};
 
 fn paved() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_paved"));
@@ -246,7 +246,7 @@ fn generated_keys_are_private_and_sign_verdicts() {
 
 /// A working directory for paved on its embedded defaults (its SQLite file and audit key land
 /// there), with a sandbox cloud that takes no time.
-fn embedded(name: &str) -> PathBuf {
+fn embedded(name: &str) -> Scratch {
     let dir = tempdir(name);
     std::fs::write(dir.join("paved.toml"), "[cloud]\nsandbox_time_factor = 0.0\n").unwrap();
     dir
@@ -326,11 +326,8 @@ fn report_counts_a_demo_request() {
     assert_eq!(v["savings_suggested_usd_per_month"], 0.0);
 }
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("paved-contract-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn tempdir(name: &str) -> Scratch {
+    Scratch::new(&format!("contract-{name}"))
 }
 
 

@@ -170,16 +170,16 @@ async fn a_rollback_acts_in_the_environment_and_region_where_the_request_deploye
 
 #[tokio::test]
 async fn a_restarted_host_resumes_every_request_where_it_was() {
-    let path;
+    let scratch;
     let id;
     {
         let h = Harness::new("restart", SandboxProvider::new(0.0), false).await;
         id = h.host.submit(user("dana"), thread(), "a staging web app with postgres").await.unwrap().request_id;
         h.host.dispatch(&id, press("dana", Button::Approve, 1)).await.unwrap();
-        path = h.path.clone();
+        scratch = h.scratch.clone();
         // The process dies here: the audit request is queued, nothing else has happened.
     }
-    let h = Harness::open(path, SandboxProvider::new(0.0), false, None).await;
+    let h = Harness::open(scratch, SandboxProvider::new(0.0), false, None).await;
     assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Auditing);
     h.settle().await;
     assert_eq!(h.host.conversation(&id).await.unwrap().stage, Stage::Completed, "{}", h.said());
@@ -368,7 +368,7 @@ async fn cards_the_platform_could_not_show_are_shown_once_it_is_back_and_after_a
     down.store(true, std::sync::atomic::Ordering::SeqCst);
     assert_eq!(h.host.dispatch(&id, press("dana", Button::Cancel, 1)).await.unwrap().refused, None);
     drop(h.host);
-    let after = Harness::open(h.path.clone(), SandboxProvider::new(0.0), false, None).await;
+    let after = Harness::open(h.scratch.clone(), SandboxProvider::new(0.0), false, None).await;
     // Its clock starts where the first one did; the cancellation's lease ends 241 s after that.
     after.clock.advance(std::time::Duration::from_secs(240));
     after.settle().await;
@@ -476,7 +476,7 @@ async fn a_deployment_resumed_after_a_restart_edits_the_same_progress_message() 
     drop(stuck);
 
     // Its successor takes the deployment over once the lease has run out, and edits that message.
-    let after = Harness::open(first.path.clone(), SandboxProvider::new(0.0), false, None).await;
+    let after = Harness::open(first.scratch.clone(), SandboxProvider::new(0.0), false, None).await;
     let resumed = std::sync::Arc::new(ProgressRecorder::default());
     after.host.register(resumed.clone());
     after.clock.advance(std::time::Duration::from_secs(601));
@@ -493,7 +493,7 @@ async fn a_deployment_resumed_after_a_restart_edits_the_same_progress_message() 
 
 #[tokio::test]
 async fn a_new_version_of_a_golden_path_is_offered_to_what_was_built_on_the_old_one() {
-    let path;
+    let scratch;
     let id;
     {
         let h = Harness::new("upgrade", SandboxProvider::new(0.0), false).await;
@@ -507,7 +507,7 @@ async fn a_new_version_of_a_golden_path_is_offered_to_what_was_built_on_the_old_
         h.host.dispatch(&bigger, press("dana", Button::Approve, 1)).await.unwrap();
         h.settle().await;
         assert_eq!(h.host.conversation(&bigger).await.unwrap().stage, Stage::Completed, "{}", h.said());
-        path = h.path.clone();
+        scratch = h.scratch.clone();
     }
     // The platform team ships standard_web_app 3.3, which watches the application's memory too.
     let alarm = "  - type: aws_cloudwatch_metric_alarm\n    name: app_memory\n    why: Warns when the application's memory stays above 85%.\n    values:\n      alarm_name: \"${service}-${env}-app-memory\"\n      namespace: AWS/ECS\n      metric_name: MemoryUtilization\n      dimensions: {ClusterName: \"${service}-${env}\", ServiceName: \"${service}-${env}-app\"}\n      statistic: Average\n      period: 300\n      evaluation_periods: 2\n      threshold: 85\n      comparison_operator: GreaterThanThreshold\n      alarm_actions: [\"${aws_sns_topic.alarms.arn}\"]\n    depends_on: [aws_ecs_service.app]\n\n";
@@ -517,7 +517,7 @@ async fn a_new_version_of_a_golden_path_is_offered_to_what_was_built_on_the_old_
     let text = std::fs::read_to_string(&yaml).unwrap().replacen("version: \"3.2\"", "version: \"3.3\"", 1);
     assert!(text.contains("backup_days: {by_env: {production: 30, staging: 7, development: 3}}"));
     std::fs::write(&yaml, text.replacen("staging: 7, development: 3}}", "staging: 14, development: 3}}", 1)).unwrap();
-    let h = Harness::open(path, SandboxProvider::new(0.0), false, Some(dir)).await;
+    let h = Harness::open(scratch, SandboxProvider::new(0.0), false, Some(dir)).await;
 
     let upgrades = h.host.upgrades().await.unwrap();
     assert_eq!(upgrades.len(), 1);

@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -58,7 +57,7 @@ struct World {
     clock: Clock,
     key: SigningKey,
     policies: Arc<Policies>,
-    _path: PathBuf,
+    _scratch: support::Scratch,
 }
 
 impl World {
@@ -70,13 +69,12 @@ impl World {
         World::build(name, per, window, None).await
     }
 
-    async fn build(name: &str, per: u32, window: Duration, policies: Option<std::path::PathBuf>) -> World {
+    async fn build(name: &str, per: u32, window: Duration, policies: Option<support::Scratch>) -> World {
         let fake = FakeDiscord::start(per, window).await.unwrap();
-        let path = std::env::temp_dir().join(format!("paved-discord-{name}-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
+        let scratch = support::Scratch::new(&format!("discord-{name}"));
         let clock = Clock::manual(1_800_000_000_000);
-        let db = Db::open(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap().with_clock(clock.clone());
-        let policies = Arc::new(Policies::load(policies.as_deref()).unwrap());
+        let db = Db::open(&format!("sqlite://{}?mode=rwc", scratch.join("paved.db").display())).await.unwrap().with_clock(clock.clone());
+        let policies = Arc::new(Policies::load(policies.as_ref().map(support::Scratch::path)).unwrap());
         let key = SigningKey::from_bytes(&[5u8; 32]);
         let config = HostConfig { directory: directory(), ..HostConfig::default() };
         let host = Arc::new(Host::new(db.clone(), Arc::clone(&policies), key.verifying_key(), SandboxProvider::new(0.0), config));
@@ -91,7 +89,7 @@ impl World {
             axum::serve(listener, app).await.unwrap();
         });
         fake.set_endpoint(&format!("http://{addr}/discord/interactions"));
-        World { fake, host, discord, db, clock, key, policies, _path: path }
+        World { fake, host, discord, db, clock, key, policies, _scratch: scratch }
     }
 
     /// Runs the adapter's background work, the audit worker and the host until nothing is left.

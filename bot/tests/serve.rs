@@ -8,13 +8,11 @@ use std::time::Duration;
 
 #[test]
 fn serve_starts_answers_and_stops_on_sigterm() {
-    let dir = std::env::temp_dir().join(format!("paved-serve-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempfile::Builder::new().prefix("paved-serve-").tempdir().unwrap();
     // A free port for the listener: bind, read it, release it.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     std::fs::write(
-        dir.join("paved.toml"),
+        dir.path().join("paved.toml"),
         format!("listen = \"127.0.0.1:{port}\"\n[audit]\nworker = \"external\"\n[log]\nfilter = \"info\"\n"),
     )
     .unwrap();
@@ -74,6 +72,6 @@ fn serve_starts_answers_and_stops_on_sigterm() {
     assert!(out.status.success(), "{:?}: {rest:#?}", out.status);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "paved stopped.");
     // The database and the audit keys of the embedded defaults were created where it ran.
-    assert!(dir.join("paved.db").exists());
-    assert!(dir.join(".paved/audit.pub").exists());
+    assert!(dir.path().join("paved.db").exists());
+    assert!(dir.path().join(".paved/audit.pub").exists());
 }

@@ -35,6 +35,7 @@ struct World {
     key: SigningKey,
     policies: Arc<Policies>,
     addr: SocketAddr,
+    _scratch: support::Scratch,
 }
 
 fn directory() -> Directory {
@@ -50,13 +51,12 @@ impl World {
         World::with_policies(name, None).await
     }
 
-    async fn with_policies(name: &str, policies: Option<std::path::PathBuf>) -> World {
+    async fn with_policies(name: &str, policies: Option<support::Scratch>) -> World {
         let fake = FakeSlack::start().await;
         fake.set_group("SFINANCE", &["UGINA"]);
-        let path = std::env::temp_dir().join(format!("paved-slack-{name}-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        let db = Db::open(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap().with_clock(Clock::manual(1_800_000_000_000));
-        let policies = Arc::new(Policies::load(policies.as_deref()).unwrap());
+        let scratch = support::Scratch::new(&format!("slack-{name}"));
+        let db = Db::open(&format!("sqlite://{}?mode=rwc", scratch.join("paved.db").display())).await.unwrap().with_clock(Clock::manual(1_800_000_000_000));
+        let policies = Arc::new(Policies::load(policies.as_ref().map(support::Scratch::path)).unwrap());
         let key = SigningKey::from_bytes(&[5u8; 32]);
         let config = HostConfig { directory: directory(), ..HostConfig::default() };
         let host = Arc::new(Host::new(db.clone(), Arc::clone(&policies), key.verifying_key(), SandboxProvider::new(0.0), config));
@@ -69,7 +69,7 @@ impl World {
         let addr = listener.local_addr().unwrap();
         let router = paved_bot::slack::http::router(slack.clone(), &Secret::new(SECRET));
         tokio::spawn(paved_bot::slack::http::serve(listener, router));
-        World { fake, slack, host, db, key, policies, addr }
+        World { fake, slack, host, db, key, policies, addr, _scratch: scratch }
     }
 
     /// Lets the adapter's work, the audit worker and the host run until nothing is left.

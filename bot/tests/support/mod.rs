@@ -2,7 +2,7 @@
 //! cloud: what the shared conversation tests run on.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use paved_audit::Auditor;
@@ -34,7 +34,37 @@ pub struct Harness {
     pub key: SigningKey,
     pub policies: Arc<Policies>,
     pub transcript: Arc<Mutex<Vec<String>>>,
-    pub path: PathBuf,
+    /// The directory of the database file; a restarted host opens it again.
+    pub scratch: Scratch,
+}
+
+/// A scratch directory under the system's temporary directory, removed when the last handle on it
+/// is dropped.
+#[derive(Clone)]
+pub struct Scratch(Arc<tempfile::TempDir>);
+
+impl Scratch {
+    pub fn new(name: &str) -> Scratch {
+        Scratch(Arc::new(tempfile::Builder::new().prefix(&format!("paved-{name}-")).tempdir().unwrap()))
+    }
+
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
 }
 
 pub fn thread() -> Thread {
@@ -43,31 +73,27 @@ pub fn thread() -> Thread {
 
 impl Harness {
     pub async fn new(name: &str, provider: SandboxProvider, auto_rollback: bool) -> Harness {
-        let path = std::env::temp_dir().join(format!("paved-conv-{name}-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        Harness::open(path, provider, auto_rollback, None).await
+        Harness::open(Scratch::new(&format!("conv-{name}")), provider, auto_rollback, None).await
     }
 
     /// A host whose policies are the shipped ones with `extra_rules` (YAML list items) added to
     /// the guardrails' security area.
     pub async fn with_rules(name: &str, extra_rules: &str) -> Harness {
         let dir = policies_with_rules(name, extra_rules);
-        let path = std::env::temp_dir().join(format!("paved-conv-{name}-{}.db", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        Harness::open(path, SandboxProvider::new(0.0), false, Some(dir)).await
+        Harness::open(Scratch::new(&format!("conv-{name}")), SandboxProvider::new(0.0), false, Some(dir)).await
     }
 
-    /// A host on an existing database file, as after a restart.
-    pub async fn open(path: PathBuf, provider: SandboxProvider, auto_rollback: bool, policies: Option<PathBuf>) -> Harness {
+    /// A host on the database file in `scratch` (an existing one, as after a restart).
+    pub async fn open(scratch: Scratch, provider: SandboxProvider, auto_rollback: bool, policies: Option<Scratch>) -> Harness {
         let clock = Clock::manual(1_800_000_000_000);
-        let db = Db::open(&format!("sqlite://{}?mode=rwc", path.display())).await.unwrap().with_clock(clock.clone());
-        let policies = Arc::new(Policies::load(policies.as_deref()).unwrap());
+        let db = Db::open(&format!("sqlite://{}?mode=rwc", scratch.join("paved.db").display())).await.unwrap().with_clock(clock.clone());
+        let policies = Arc::new(Policies::load(policies.as_ref().map(Scratch::path)).unwrap());
         let key = SigningKey::from_bytes(&[5u8; 32]);
         let config = HostConfig { directory: directory(), auto_rollback, ..HostConfig::default() };
         let host = Arc::new(Host::new(db.clone(), Arc::clone(&policies), key.verifying_key(), provider, config));
         let (terminal, transcript) = paved_bot::terminal::Terminal::recording();
         host.register(Arc::new(terminal));
-        Harness { host, db, clock, key, policies, transcript, path }
+        Harness { host, db, clock, key, policies, transcript, scratch }
     }
 
     /// Runs the audit worker and the host until no work is left.
@@ -131,15 +157,14 @@ pub const EXTRA_RULES: &str = "    - name: backups_35_days
 
 /// A copy of the shipped policies with `extra_rules` (YAML list items) added to the guardrails'
 /// security area.
-pub fn policies_with_rules(name: &str, extra_rules: &str) -> PathBuf {
+pub fn policies_with_rules(name: &str, extra_rules: &str) -> Scratch {
     policies_edited(name, "guardrails.yaml", "  security:\n", &format!("  security:\n{extra_rules}"))
 }
 
 /// A copy of the shipped policies where the first `from` in `file` reads `to`.
-pub fn policies_edited(name: &str, file: &str, from: &str, to: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("paved-{name}-{}-policies", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policies"), &dir);
+pub fn policies_edited(name: &str, file: &str, from: &str, to: &str) -> Scratch {
+    let dir = Scratch::new(&format!("{name}-policies"));
+    copy_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../policies"), dir.path());
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains(from), "{file} has no {from:?}");

@@ -184,17 +184,10 @@ fn asked(intent: &Intent) -> String {
 /// Environment and service scope.
 fn scope(intent: &Intent, plan: &Plan, out: &mut Vec<Finding>) {
     let wanted = intent.environment;
-    if sensitivity(plan.environment) > sensitivity(wanted) {
-        out.push(veto(
-            RULE_SCOPE,
-            None,
-            format!(
-                "You asked for {wanted}, but the plan targets {}",
-                plan.environment
-            ),
-            format!("Plan the request in {wanted}"),
-        ));
-    }
+    let whole_plan = sensitivity(plan.environment) > sensitivity(wanted);
+    // Resources that point where the whole plan does are said once, in the plan's finding.
+    let mut with_the_plan = 0;
+    let mut per_resource = Vec::new();
     for r in &plan.resources {
         let declared = declared_environment(r).filter(|e| sensitivity(*e) > sensitivity(wanted));
         let named = named_environments(r)
@@ -202,15 +195,19 @@ fn scope(intent: &Intent, plan: &Plan, out: &mut Vec<Finding>) {
             .filter(|e| sensitivity(*e) > sensitivity(wanted))
             .max_by_key(|e| sensitivity(*e));
         if let Some(env) = declared.or(named) {
-            out.push(veto(
-                RULE_SCOPE,
-                Some(&r.address),
-                format!(
-                    "You asked for {wanted}, but {} ({}) points at {env}",
-                    r.address, r.action
-                ),
-                format!("Keep every resource of a {wanted} request in {wanted}"),
-            ));
+            if whole_plan && env == plan.environment {
+                with_the_plan += 1;
+            } else {
+                per_resource.push(veto(
+                    RULE_SCOPE,
+                    Some(&r.address),
+                    format!(
+                        "You asked for {wanted}, but {} ({}) points at {env}",
+                        r.address, r.action
+                    ),
+                    format!("Keep every resource of a {wanted} request in {wanted}"),
+                ));
+            }
             continue;
         }
         if let Some(service) = &intent.service {
@@ -233,7 +230,7 @@ fn scope(intent: &Intent, plan: &Plan, out: &mut Vec<Finding>) {
                 && normalise_name(other) != normalise_name(service)
                 && r.action.touches_existing()
             {
-                out.push(veto(
+                per_resource.push(veto(
                     RULE_SCOPE,
                     Some(&r.address),
                     format!(
@@ -245,6 +242,23 @@ fn scope(intent: &Intent, plan: &Plan, out: &mut Vec<Finding>) {
             }
         }
     }
+    if whole_plan {
+        let marked = match with_the_plan {
+            0 => String::new(),
+            1 => " (and so does 1 of its resources)".to_string(),
+            n => format!(" (and so do {n} of its resources)"),
+        };
+        out.push(veto(
+            RULE_SCOPE,
+            None,
+            format!(
+                "You asked for {wanted}, but the plan targets {}{marked}",
+                plan.environment
+            ),
+            format!("Plan the request in {wanted}"),
+        ));
+    }
+    out.extend(per_resource);
 }
 
 /// Actions the request justifies.
@@ -450,21 +464,44 @@ fn size(
             continue;
         }
         let has = size.unwrap_or_else(|| r.address.clone());
-        let fits = size_of(dearest).unwrap_or_else(|| "the golden path's size".to_string());
+        let (fits, use_it) = match size_of(dearest) {
+            Some(size) => (
+                format!("{} {size}", article(&size)),
+                format!("Use {size} as the golden path sizes it"),
+            ),
+            None => (
+                "the golden path's size".to_string(),
+                "Use the golden path's size".to_string(),
+            ),
+        };
         out.push(veto(
             RULE_SIZE,
             Some(&r.address),
             format!(
-                "You asked for a {}; the plan has {has} (${}/month) instead; a {fits} (${}/month) \
+                "You asked for {} {}; the plan has {has} (${}/month) instead; {fits} (${}/month) \
                  would fit",
+                article(intent.environment.as_str()),
                 noun_for_request(&r.kind, intent),
                 money(r.monthly_cost_usd),
                 money(dearest.monthly_cost_usd)
             ),
-            format!(
-                "Use {fits} as the golden path sizes it, or name the size you need in the request"
-            ),
+            format!("{use_it}, or name the size you need in the request"),
         ));
+    }
+}
+
+/// "a" or "an" before `word` as it is read aloud: "a db.t3.micro", "an ml.m5.large",
+/// "an m5.large", "an environment". A first part with a digit or without a vowel ("ml", "g4dn")
+/// is spelled out, so its first letter's name decides.
+fn article(word: &str) -> &'static str {
+    let lower = word.to_ascii_lowercase();
+    let first_part = lower.split('.').next().unwrap_or_default();
+    let spelled = first_part.chars().any(|c| c.is_ascii_digit())
+        || !first_part.chars().any(|c| "aeiou".contains(c));
+    let sounds = if spelled { "aefhilmnorsx" } else { "aeiou" };
+    match lower.chars().next() {
+        Some(c) if sounds.contains(c) => "an",
+        _ => "a",
     }
 }
 
@@ -495,5 +532,29 @@ fn noun(kind: &str, intent: &Intent) -> String {
         "aws_security_group" => "security group".to_string(),
         "aws_nat_gateway" => "NAT gateway".to_string(),
         other => other.trim_start_matches("aws_").replace('_', " "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::article;
+
+    #[test]
+    fn articles_follow_how_sizes_are_read() {
+        for (word, expected) in [
+            ("db.t3.micro", "a"),
+            ("cache.t3.micro", "a"),
+            ("ml.m5.large", "an"),
+            ("m5.large", "an"),
+            ("r6g.xlarge", "an"),
+            ("x2gd.large", "an"),
+            ("t3.micro", "a"),
+            ("g4dn.xlarge", "a"),
+            ("inf1.xlarge", "an"),
+            ("production", "a"),
+            ("environment", "an"),
+        ] {
+            assert_eq!(article(word), expected, "{word}");
+        }
     }
 }

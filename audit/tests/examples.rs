@@ -440,10 +440,59 @@ fn a_production_plan_for_a_development_request_is_vetoed() {
     let plan = planned(PROD_APP);
     let v = audit(DEV_APP, &plan);
     assert_eq!(v.decision, Decision::Vetoed);
-    assert!(
-        !vetoes_of(&v, "intent_scope").is_empty(),
-        "{:#?}",
-        v.findings
+    // Said once for the whole plan, not once more for every resource tagged production.
+    let scope = vetoes_of(&v, "intent_scope");
+    assert_eq!(scope.len(), 1, "{:#?}", scope);
+    assert_eq!(scope[0].resource, None);
+    let tagged = plan
+        .resources
+        .iter()
+        .filter(|r| r.value("tags").is_some_and(|t| t.to_string().contains("production")))
+        .count();
+    assert!(tagged > 1);
+    assert_eq!(
+        scope[0].message,
+        format!(
+            "You asked for development, but the plan targets production (and so do {tagged} of its resources)."
+        )
+    );
+
+    // A resource that points further than the plan is named on its own.
+    let mut plan = planned(DEV_APP);
+    plan.environment = paved_core::Environment::Staging;
+    let db = plan
+        .resources
+        .iter_mut()
+        .find(|r| r.kind == "aws_db_instance")
+        .unwrap();
+    db.values
+        .insert("tags".into(), json!({"environment": "production"}));
+    let v = audit(DEV_APP, &plan);
+    let scope = vetoes_of(&v, "intent_scope");
+    let named: Vec<_> = scope.iter().filter_map(|f| f.resource.as_deref()).collect();
+    assert_eq!(named, ["aws_db_instance.main"], "{scope:#?}");
+    assert_eq!(scope.len(), 2, "{scope:#?}");
+}
+
+#[test]
+fn an_oversized_service_without_a_size_attribute_reads_well() {
+    let mut plan = planned(DEV_APP);
+    let service = plan
+        .resources
+        .iter_mut()
+        .find(|r| r.kind == "aws_ecs_service")
+        .unwrap();
+    service.values.insert("desired_count".into(), json!(40));
+    service.monthly_cost_usd *= 40.0;
+    let v = audit(DEV_APP, &plan);
+    let f = vetoes_of(&v, "intent_size");
+    assert_eq!(f.len(), 1, "{:#?}", v.findings);
+    let m = &f[0].message;
+    assert!(m.starts_with("You asked for a development container service; the plan has aws_ecs_service.app ($"), "{m}");
+    assert!(m.contains("instead; the golden path's size ($"), "{m}");
+    assert_eq!(
+        f[0].suggestion.as_deref(),
+        Some("Use the golden path's size, or name the size you need in the request.")
     );
 }
 

@@ -30,12 +30,21 @@ struct Posted {
     channel: String,
 }
 
+/// Makes ring rustls's process-wide crypto provider, for the Web API connector and for Socket
+/// Mode's WebSocket, which take the process default. A build with the AWS provider links
+/// aws-lc-rs as well, and rustls then refuses to choose between the two on its own.
+pub fn install_crypto_provider() {
+    // An error means a provider is installed already, which serves as well.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl WebApi {
     /// Signs in to the Web API at `api_url` (`https://slack.com/api` in production) with the bot
     /// token (`auth.test`), learning the workspace and the bot's own user id. `throttle` paces
     /// calls by Slack's method tiers before Slack has to say 429; with or without it, a 429 is
     /// honoured by waiting `Retry-After` and trying again.
     pub async fn connect(api_url: &str, bot_token: &str, throttle: bool) -> Result<WebApi, SlackError> {
+        install_crypto_provider();
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_native_roots()
             .map_err(|e| SlackError::Config(format!("the system's TLS root certificates could not be loaded ({e}); install ca-certificates")))?;

@@ -133,8 +133,14 @@ pub fn compose(paths: &[PathInfo], f: Facts) -> Intent {
     if f.container {
         named_kinds.push(ComponentKind::Compute);
     }
+    // An off-road database chosen ("a mongodb for the catalog") is the workload's database.
+    let own_database = f.off_road.iter().any(|o| v::OFF_ROAD_DATABASES.contains(&o.as_str()));
+    if own_database {
+        named_kinds.push(ComponentKind::Database);
+    }
     let wants_db = f.wants_database || f.wants_relational;
     if wants_db
+        && !own_database
         && (create || f.wants_relational)
         && !components
             .iter()

@@ -397,6 +397,14 @@ impl Lexicon {
                 self.special(raw, lower, word, TokenKind::Size, clause_end),
                 tokens,
             );
+        } else if let Some(stem) = lower.strip_suffix("-free").filter(|s| !quoted && !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')) {
+            // "k8s-free", "a redis-free setup": no k8s, no redis.
+            let stem_raw = raw[..stem.len()].to_string();
+            let stem = stem.to_string();
+            push(self.word_token("free", "no", false), tokens);
+            let mut t = self.word_token(&stem_raw, &stem, clause_end);
+            self.fix_spelling(&mut t, corrections);
+            push(t, tokens);
         } else if is_compound(&lower) && !self.is_single_word_phrase(&lower) {
             let parts: Vec<&str> = lower.split(['-', '_']).filter(|p| !p.is_empty()).collect();
             let raw_parts: Vec<&str> = raw.split(['-', '_']).filter(|p| !p.is_empty()).collect();
@@ -520,11 +528,13 @@ impl Lexicon {
                 if !first_ok {
                     continue;
                 }
-                // An inflection of a known word ("uploaded", "exported") is a word, not a typo.
-                if wb.len() > cb.len() && wb.starts_with(cb) {
+                // An inflection of a known word ("uploaded", "exported") is a word, not a typo;
+                // so is another inflection of the same stem ("scheduler" beside "scheduled",
+                // "story" beside "store").
+                if (wb.len() > cb.len() && wb.starts_with(cb)) || same_stem(wb, cb) {
                     continue;
                 }
-                if let Some(d) = edit_distance(wb, cb, max)
+                if let Some(d) = typo_distance(wb, cb, max)
                     && (d < 2 || (letters_apart(wb, cb) <= 2 && wb.len().abs_diff(cb.len()) <= 1))
                 {
                     match best {
@@ -739,35 +749,92 @@ fn letters_apart(a: &[u8], b: &[u8]) -> usize {
     counts.iter().map(|c| c.unsigned_abs() as usize).sum()
 }
 
-/// Optimal-string-alignment distance (edits and adjacent swaps), or `None` when above `max`.
-pub fn edit_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > max {
+/// The stem of an English word without its inflection or agent suffix ("scheduler",
+/// "scheduled" → "schedul"; "stores", "story" → "stor").
+fn stem(w: &[u8]) -> &[u8] {
+    for suffix in [&b"ing"[..], b"ers", b"ies", b"er", b"ed", b"es", b"or", b"s", b"y", b"e"] {
+        if w.len() >= suffix.len() + 3 && w.ends_with(suffix) {
+            return &w[..w.len() - suffix.len()];
+        }
+    }
+    w
+}
+
+/// Two different words that are inflections of one stem.
+fn same_stem(a: &[u8], b: &[u8]) -> bool {
+    a != b && a.len().min(b.len()) >= 4 && stem(a) == stem(b)
+}
+
+/// Where a key sits on a QWERTY keyboard: row and column, the rows offset as on the keyboard.
+fn key_position(c: u8) -> Option<(i32, i32)> {
+    const ROWS: [&[u8]; 3] = [b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"];
+    ROWS.iter().enumerate().find_map(|(r, row)| row.iter().position(|&k| k == c).map(|col| (r as i32, col as i32)))
+}
+
+/// Keys a finger slips between: neighbours in a row, and the two keys above and below.
+fn keys_adjacent(a: u8, b: u8) -> bool {
+    let (Some((ra, ca)), Some((rb, cb))) = (key_position(a), key_position(b)) else { return false };
+    match rb - ra {
+        0 => (ca - cb).abs() == 1,
+        // The row below is shifted right by about half a key.
+        1 => cb == ca || cb == ca - 1,
+        -1 => cb == ca || cb == ca + 1,
+        _ => false,
+    }
+}
+
+/// Vowels, which people swap, add and drop as they say the word ("developement", "analitycs").
+fn is_vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+/// The number of typing slips that turn `written` into `word`, or `None` above `max`. A slip is
+/// a letter left out, two letters swapped, a letter doubled or a neighbouring key struck too, a
+/// vowel too, a neighbouring key struck instead, or one vowel for another. Other differences ("context" for
+/// "content", "scores" for "stores", "carve" for "care") make another word, not a typo.
+pub fn typo_distance(written: &[u8], word: &[u8], max: usize) -> Option<usize> {
+    if written.len().abs_diff(word.len()) > max {
         return None;
     }
-    let (n, m) = (a.len(), b.len());
-    let mut prev2 = vec![0usize; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; m + 1];
-    for i in 1..=n {
-        cur[0] = i;
-        let mut row_min = cur[0];
-        for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(prev2[j - 2] + 1);
+    const NO: usize = 1_000;
+    let (n, m) = (written.len(), word.len());
+    // d[i][j]: slips from written[..i] to word[..j].
+    let mut d = vec![vec![NO; m + 1]; n + 1];
+    d[0][0] = 0;
+    for i in 0..=n {
+        for j in 0..=m {
+            let here = d[i][j];
+            if here >= NO {
+                continue;
             }
-            cur[j] = d;
-            row_min = row_min.min(d);
+            // The same letter.
+            if i < n && j < m && written[i] == word[j] {
+                d[i + 1][j + 1] = d[i + 1][j + 1].min(here);
+            }
+            // A neighbouring key, or another vowel, struck instead.
+            if i < n && j < m && written[i] != word[j] && (keys_adjacent(written[i], word[j]) || (is_vowel(written[i]) && is_vowel(word[j]))) {
+                d[i + 1][j + 1] = d[i + 1][j + 1].min(here + 1);
+            }
+            // A letter of the word left out.
+            if j < m {
+                d[i][j + 1] = d[i][j + 1].min(here + 1);
+            }
+            // A letter struck too: a double, a key beside the letter before or after it, or a vowel.
+            if i < n {
+                let c = written[i];
+                let beside = |k: Option<&u8>| k.is_some_and(|&k| k == c || keys_adjacent(k, c));
+                if is_vowel(c) || beside(i.checked_sub(1).and_then(|k| written.get(k))) || beside(written.get(i + 1)) {
+                    d[i + 1][j] = d[i + 1][j].min(here + 1);
+                }
+            }
+            // Two letters swapped.
+            if i + 1 < n && j + 1 < m && written[i] == word[j + 1] && written[i + 1] == word[j] && written[i] != written[i + 1] {
+                d[i + 2][j + 2] = d[i + 2][j + 2].min(here + 1);
+            }
         }
-        if row_min > max {
-            return None;
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
     }
-    let d = prev[m];
-    (d <= max).then_some(d)
+    let slips = d[n][m];
+    (slips <= max).then_some(slips)
 }
 
 #[cfg(test)]
@@ -775,10 +842,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn distance_counts_swaps_as_one_edit() {
-        assert_eq!(edit_distance(b"deploymnet", b"deployment", 2), Some(1));
-        assert_eq!(edit_distance(b"stagng", b"staging", 1), Some(1));
-        assert_eq!(edit_distance(b"redis", b"mysql", 2), None);
+    fn slips_are_typos_and_other_words_are_not() {
+        for (written, word, slips) in [
+            ("dashbaord", "dashboard", Some(1)),
+            ("postgress", "postgres", Some(1)),
+            ("databse", "database", Some(1)),
+            ("prodiction", "production", Some(1)),
+            ("stagign", "staging", Some(1)),
+            ("kubernates", "kubernetes", Some(1)),
+            ("developement", "development", Some(1)),
+            ("analitycs", "analytics", Some(2)),
+            ("context", "content", None),
+            ("scores", "stores", None),
+            ("carve", "care", None),
+        ] {
+            assert_eq!(typo_distance(written.as_bytes(), word.as_bytes(), 2), slips, "{written} for {word}");
+        }
+        assert!(same_stem(b"scheduler", b"scheduled"));
+        assert!(same_stem(b"story", b"store"));
+        assert!(same_stem(b"write", b"writes"));
+        assert!(!same_stem(b"scores", b"stores"));
+    }
+
+    #[test]
+    fn distance_counts_swaps_as_one_slip() {
+        assert_eq!(typo_distance(b"deploymnet", b"deployment", 2), Some(1));
+        assert_eq!(typo_distance(b"stagng", b"staging", 1), Some(1));
+        assert_eq!(typo_distance(b"redis", b"mysql", 2), None);
     }
 
     #[test]

@@ -125,8 +125,17 @@ pub fn read(lex: &Lexicon, path_count: usize, text: &str, mode: Mode) -> Facts {
     read_ids(&tokens, &mut f);
     let existing = mode == Mode::Instruction || f.action != Action::Create;
     f.service = service_name(lex, &tokens, &mentions, existing);
-    if f.service.is_none() && f.action == Action::Rollback {
+    // "tear down req-48213", "roll back req-1234": the request names what it acts on by the
+    // request that created it.
+    if f.service.is_none() && f.action != Action::Create {
         f.service = f.request_ids.first().cloned();
+    }
+    // "turn on encryption for the analytics-bucket": a change to a named resource names its kind.
+    if f.action != Action::Create && f.components.is_empty()
+        && let Some(kind) = f.service.as_deref().and_then(|s| s.rsplit(['-', '_']).next()).and_then(|last| v::NAME_KINDS.iter().find(|(w, _)| *w == last))
+        && !f.excluded.contains(&kind.1)
+    {
+        f.components.push(kind.1);
     }
     f.purpose = purpose(&tokens, &mentions);
     f.recognised = mentions.iter().any(|m| m.cues.iter().any(is_content))
@@ -221,6 +230,30 @@ fn negations(tokens: &[Token], mentions: &[Mention], mode: Mode) -> Vec<bool> {
             }
             gap_start = n.end + 1;
             k += 1;
+        }
+    }
+    // "Needs GPUs? Probably not.": a question about something, answered no.
+    for p in 1..tokens.len() {
+        if !tokens[p - 1].clause_end {
+            continue;
+        }
+        let answers_no = v::ANSWER_NEGATIONS.iter().any(|a| {
+            let fits = a.split(' ').enumerate().all(|(k, w)| word_at(tokens, p + k) == w);
+            // A bare "no" answers only when nothing follows it in its clause ("GPUs? No.").
+            fits && (*a != "no" || tokens[p].clause_end || p + 1 == tokens.len())
+        });
+        if !answers_no {
+            continue;
+        }
+        // What the question asked about: the last component or off-road choice in it.
+        let clause_start = (0..p - 1).rev().find(|&k| tokens[k].clause_end).map_or(0, |k| k + 1);
+        if let Some(k) = (0..mentions.len()).rev().find(|&k| {
+            mentions[k].start >= clause_start
+                && mentions[k].end <= p
+                && p - mentions[k].end <= 3
+                && mentions[k].has(|c| matches!(c, Cue::Component(_) | Cue::OffRoad(_)))
+        }) {
+            negated[k] = true;
         }
     }
     // "database not needed": the negation follows what it rules out.

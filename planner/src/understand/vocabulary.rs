@@ -298,6 +298,15 @@ pub const COMPLIANCE: &[(&str, ComplianceWord)] = &[
     ("card data", ComplianceWord::Regime(Compliance::PciDss)),
     ("card details", ComplianceWord::Regime(Compliance::PciDss)),
     ("card numbers", ComplianceWord::Regime(Compliance::PciDss)),
+    // Taking cards, said as a shop says it: "takes cards", "pay invoices by card".
+    ("take card", ComplianceWord::Regime(Compliance::PciDss)),
+    ("accept card", ComplianceWord::Regime(Compliance::PciDss)),
+    ("by card", ComplianceWord::Regime(Compliance::PciDss)),
+    ("card transactions", ComplianceWord::Regime(Compliance::PciDss)),
+    ("card transaction", ComplianceWord::Regime(Compliance::PciDss)),
+    // The primary account number, PCI DSS's own term.
+    ("pan", ComplianceWord::Regime(Compliance::PciDss)),
+    ("primary account number", ComplianceWord::Regime(Compliance::PciDss)),
     (
         "payment processing",
         ComplianceWord::Regime(Compliance::PciDss),
@@ -352,6 +361,7 @@ pub const COMPLIANCE: &[(&str, ComplianceWord)] = &[
         ComplianceWord::Regime(Compliance::Hipaa),
     ),
     ("health data", ComplianceWord::Regime(Compliance::Hipaa)),
+    ("health info", ComplianceWord::Regime(Compliance::Hipaa)),
     ("health records", ComplianceWord::Regime(Compliance::Hipaa)),
     (
         "health information",
@@ -896,6 +906,9 @@ pub const OFF_ROAD: &[(&str, &str)] = &[
     ("nomad", "nomad"),
     ("docker swarm", "docker-swarm"),
     ("ec2 instances", "ec2"),
+    ("bare ec2", "ec2"),
+    ("raw ec2", "ec2"),
+    ("ray cluster", "ray"),
     ("bare metal", "bare-metal"),
     ("virtual machine", "vm"),
     ("virtual machines", "vm"),
@@ -909,6 +922,13 @@ pub const OFF_ROAD: &[(&str, &str)] = &[
     ("gcp", "gcp"),
     ("google cloud", "gcp"),
     ("azure", "azure"),
+];
+
+/// Off-road choices (names as in `OFF_ROAD`) that are the workload's database: a request for
+/// one gets no golden-path database beside it ("a mongodb for the product catalog").
+pub const OFF_ROAD_DATABASES: &[&str] = &[
+    "mongodb", "documentdb", "cassandra", "scylladb", "cockroachdb", "oracle", "sqlserver", "couchbase", "couchdb", "neo4j",
+    "clickhouse", "influxdb", "timescaledb",
 ];
 
 /// On-road runtimes and frameworks: recognised so that they are never reported as off-road and
@@ -979,6 +999,7 @@ pub const ACTIONS: &[(&str, Action, ActionStrength)] = &[
     ("shut down", Action::Delete, ActionStrength::Strong),
     ("shutdown", Action::Delete, ActionStrength::Strong),
     ("nuke", Action::Delete, ActionStrength::Strong),
+    ("kill", Action::Delete, ActionStrength::Strong),
     ("wipe", Action::Delete, ActionStrength::Strong),
     ("purge", Action::Delete, ActionStrength::Strong),
     ("retire", Action::Delete, ActionStrength::Strong),
@@ -1008,6 +1029,16 @@ pub const ACTIONS: &[(&str, Action, ActionStrength)] = &[
     ("more nodes", Action::Scale, ActionStrength::Strong),
     ("more tasks", Action::Scale, ActionStrength::Strong),
     ("beef up", Action::Scale, ActionStrength::Strong),
+    // "give reporting-worker more memory": more of what a size is made of.
+    ("more memory", Action::Scale, ActionStrength::Strong),
+    ("more ram", Action::Scale, ActionStrength::Strong),
+    ("more cpu", Action::Scale, ActionStrength::Strong),
+    ("more cpus", Action::Scale, ActionStrength::Strong),
+    ("more vcpu", Action::Scale, ActionStrength::Strong),
+    ("more vcpus", Action::Scale, ActionStrength::Strong),
+    ("more storage", Action::Scale, ActionStrength::Strong),
+    ("more disk", Action::Scale, ActionStrength::Strong),
+    ("more compute", Action::Scale, ActionStrength::Strong),
     ("black friday", Action::Scale, ActionStrength::Weak),
     ("cyber monday", Action::Scale, ActionStrength::Weak),
     ("traffic spike", Action::Scale, ActionStrength::Weak),
@@ -1031,6 +1062,7 @@ pub const ACTIONS: &[(&str, Action, ActionStrength)] = &[
     ("harden", Action::Modify, ActionStrength::Strong),
     ("encrypt", Action::Modify, ActionStrength::Strong),
     ("rotate", Action::Modify, ActionStrength::Strong),
+    ("fix", Action::Modify, ActionStrength::Strong),
     ("create", Action::Create, ActionStrength::Strong),
     ("deploy", Action::Create, ActionStrength::Strong),
     ("deployment", Action::Create, ActionStrength::Weak),
@@ -1054,6 +1086,9 @@ pub const ACTIONS: &[(&str, Action, ActionStrength)] = &[
 /// "spin a sandbox up"): verb, particle, action.
 pub const SPLIT_VERBS: &[(&str, &str, Action)] = &[
     ("roll", "back", Action::Rollback),
+    // "put billing-api back to how it was".
+    ("put", "back", Action::Rollback),
+    ("set", "back", Action::Rollback),
     ("tear", "down", Action::Delete),
     ("shut", "down", Action::Delete),
     ("clean", "up", Action::Delete),
@@ -1098,6 +1133,8 @@ pub const PASSIVE_ACTIONS: &[(&str, Action)] = &[
     ("disabled", Action::Modify),
     ("renamed", Action::Modify),
     ("patched", Action::Modify),
+    ("killed", Action::Delete),
+    ("restored", Action::Rollback),
 ];
 
 /// Words before a past participle that make it passive.
@@ -1125,6 +1162,10 @@ pub const MAKE_TARGETS: &[&str] = &[
     "internal",
     "available",
     "resilient",
+    // "multi-az" and "multi-region" are read as two words; "fault-tolerant" too.
+    "multi",
+    "fault",
+    "ha",
 ];
 
 /// The verb "add" is a modification when it adds to something that exists ("add redis to the
@@ -1234,7 +1275,31 @@ pub const NEGATIONS: &[&str] = &[
     "isn't",
     "aren't",
     "avoid",
+    // "nothing production yet, dev only".
+    "nothing",
     "w/o",
+];
+
+/// Answers that rule out what the question before them asked about ("Needs GPUs? Probably not").
+pub const ANSWER_NEGATIONS: &[&str] = &["probably not", "not really", "nope", "no need", "not needed", "no"];
+
+/// The last part of a resource's name that says what kind of thing it is ("analytics-bucket",
+/// "orders-queue"), for a change to it.
+pub const NAME_KINDS: &[(&str, Component)] = &[
+    ("bucket", Component::S3),
+    ("s3", Component::S3),
+    ("queue", Component::Sqs),
+    ("sqs", Component::Sqs),
+    ("redis", Component::Redis),
+    ("cache", Component::Redis),
+    ("postgres", Component::Postgres),
+    ("pg", Component::Postgres),
+    ("mysql", Component::Mysql),
+    ("dynamodb", Component::Dynamodb),
+    ("ddb", Component::Dynamodb),
+    ("table", Component::Dynamodb),
+    ("lambda", Component::Lambda),
+    ("function", Component::Lambda),
 ];
 
 /// Words after a component that rule it out ("database not needed", "redis is unnecessary").

@@ -415,6 +415,15 @@ fn scale_at(tokens: &[Token], k: usize) -> Option<(f64, bool)> {
         .map(|(_, n)| (*n, MONEY_SCALES.contains(&w)))
 }
 
+/// A number word below a hundred on its own ("five", "fifteen", "forty"), for schedules too.
+pub(super) fn number_word(w: &str) -> Option<u32> {
+    UNIT_WORDS
+        .iter()
+        .chain(TENS_WORDS)
+        .find(|(u, _)| *u == w)
+        .map(|(_, n)| *n)
+}
+
 /// A number below a hundred in words at `k` ("five", "fifteen", "twenty five") and how many
 /// tokens it takes.
 fn small_number_at(tokens: &[Token], k: usize) -> Option<(u32, usize)> {

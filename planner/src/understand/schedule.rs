@@ -5,6 +5,7 @@
 //! week), read in UTC.
 
 use super::lexicon::{Token, TokenKind};
+use super::money::number_word;
 use super::vocabulary::{self as v, Frequency, TimeUnit};
 
 /// A schedule read from a request, with what was assumed to complete it.
@@ -74,7 +75,8 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
     let mut every_n: Option<(u32, TimeUnit)> = None;
     let mut days: Vec<String> = Vec::new();
     let mut month_day: Option<u32> = None;
-    let mut times: Vec<(u32, u32)> = Vec::new();
+    // Each time with whether it is only weakly one ("at five" may count something).
+    let mut times: Vec<((u32, u32), bool)> = Vec::new();
 
     let mut i = 0;
     while i < words.len() {
@@ -176,13 +178,20 @@ pub fn parse(text: &str, tokens: &[Token], skip: &[bool]) -> Option<Schedule> {
             month_day = Some(d);
         }
         // Times of day.
-        if let Some((t, used)) = time_at(&words, tokens, i) {
-            times.push(t);
+        if let Some((t, used, weak)) = time_at(&words, tokens, i) {
+            times.push((t, weak));
             i += used;
             continue;
         }
         i += 1;
     }
+    // "at five" is a time beside a frequency or a day ("daily at five"), not on its own.
+    let other_signal = freq.is_some() || every_n.is_some() || !days.is_empty() || month_day.is_some();
+    let times: Vec<(u32, u32)> = times
+        .into_iter()
+        .filter(|(_, weak)| !weak || other_signal)
+        .map(|(t, _)| t)
+        .collect();
 
     let mut notes = Vec::new();
     let explicit_time = !times.is_empty();
@@ -441,12 +450,42 @@ fn ordinal(w: &str) -> Option<u32> {
 }
 
 /// A time of day at token `i`: "3am", "3 am", "at 3", "23:00", "9:30pm", "noon", "6 in the
-/// evening". Returns (hour, minute) and how many tokens it used.
-fn time_at(words: &[&str], tokens: &[Token], i: usize) -> Option<((u32, u32), usize)> {
+/// evening", "half past midnight", "quarter to six", "at five thirty", "seven in the morning".
+/// Returns (hour, minute), how many tokens it used, and whether it is only weakly a time ("at
+/// five and" may count something). A bare hour is read on the 24-hour clock ("at 6" is 06:00)
+/// unless a part of the day follows ("6 in the evening", "11 at night").
+fn time_at(words: &[&str], tokens: &[Token], i: usize) -> Option<((u32, u32), usize, bool)> {
     let w = words[i];
     let prev = if i > 0 { words[i - 1] } else { "" };
+    if let Some((t, used)) = relative_time_at(words, tokens, i) {
+        return Some((t, used, false));
+    }
     if let Some((_, h)) = v::TIMES_OF_DAY.iter().find(|(n, _)| *n == w) {
-        return Some(((u32::from(*h), 0), 1));
+        return Some(((u32::from(*h), 0), 1, false));
+    }
+    // An hour in words: "at five", "five thirty", "seven in the morning", "six o'clock".
+    if let Some(h) = number_word(lower_at(words, tokens, i)).filter(|h| (1..=12).contains(h)) {
+        let (minute, minute_len) = if tokens[i].clause_end {
+            (0, 0)
+        } else {
+            minute_words_at(words, tokens, i + 1).unwrap_or((0, 0))
+        };
+        let mut used = 1 + minute_len;
+        let (meridiem, meridiem_len) = meridiem_at(words, tokens, i + used - 1);
+        used += meridiem_len;
+        let part = day_part_at(words, tokens, i + used - 1);
+        let stated = minute_len > 0 || meridiem_len > 0 || part.is_some();
+        let listed = prev == "and" && i >= 3 && words[i - 3] == "at";
+        if !(stated || prev == "at" || listed) {
+            return None;
+        }
+        if minute_len > 0 && meridiem_len == 0 && part.is_none() && !matches!(prev, "at" | "by") {
+            return None;
+        }
+        // "at five" ending the request or its clause is a time; "at one point we..." is not.
+        let ends = tokens[i].clause_end || i + 1 == tokens.len();
+        let hour = on_clock(h, meridiem, part)?;
+        return Some(((hour, minute), used, !stated && !ends));
     }
     let lower = tokens[i].lower.as_str();
     let (body, suffix) = if let Some(b) = lower.strip_suffix("am") {
@@ -460,38 +499,202 @@ fn time_at(words: &[&str], tokens: &[Token], i: usize) -> Option<((u32, u32), us
     let mut used = 1;
     let mut meridiem = suffix;
     if meridiem.is_none() {
-        match words.get(i + 1) {
-            Some(&"am") => {
-                meridiem = Some("am");
-                used = 2;
-            }
-            Some(&"pm") => {
-                meridiem = Some("pm");
-                used = 2;
-            }
-            Some(&"o'clock") => used = 2,
-            _ => {}
-        }
+        let (said, len) = meridiem_at(words, tokens, i);
+        meridiem = said;
+        used += len;
     }
-    // A bare number is a time only after "at" ("daily at 6") or in a list of times.
+    let part = day_part_at(words, tokens, i + used - 1);
+    // A bare number is a time only after "at" ("daily at 6"), in a list of times, or with
+    // "o'clock" or a part of the day after it ("6 in the evening").
     let has_colon = body.contains(':');
-    if meridiem.is_none() && !has_colon && !(prev == "at" || prev == "and" && i >= 2) {
+    let stated = has_colon || meridiem.is_some() || used > 1 || part.is_some();
+    if !(stated || prev == "at" || prev == "and" && i >= 2) {
         return None;
     }
-    if meridiem.is_none() && !has_colon && prev == "and" && !(i >= 3 && words[i - 3] == "at") {
+    if !stated && prev == "and" && !(i >= 3 && words[i - 3] == "at") {
         return None;
     }
-    let rest: Vec<&str> = words[i + used..].iter().take(3).copied().collect();
-    let evening = rest.starts_with(&["in", "the", "evening"])
-        || rest.starts_with(&["in", "the", "afternoon"]);
-    let mut hour = h;
-    match meridiem {
-        Some("am") if h == 12 => hour = 0,
-        Some("pm") if h < 12 => hour = h + 12,
-        None if evening && h < 12 => hour = h + 12,
-        _ => {}
+    let hour = on_clock(h, meridiem, part)?;
+    (hour <= 23 && m <= 59).then_some(((hour, m), used, false))
+}
+
+/// A time said from the hour: "half past five", "quarter past midnight", "quarter to six",
+/// "ten past nine", "20 minutes to 7", with "am"/"pm" or a part of the day after the hour.
+fn relative_time_at(words: &[&str], tokens: &[Token], i: usize) -> Option<((u32, u32), usize)> {
+    let word = |k: usize| lower_at(words, tokens, k);
+    let (minutes, mut k, named) = match word(i) {
+        "half" => (30, i + 1, true),
+        "quarter" => (15, i + 1, true),
+        "a" if word(i + 1) == "quarter" => (15, i + 2, true),
+        _ => {
+            let (n, len) = minute_count_at(words, tokens, i)?;
+            (n, i + len, false)
+        }
+    };
+    let counted = matches!(word(k), "minutes" | "minute" | "mins" | "min");
+    if counted {
+        k += 1;
     }
-    (hour <= 23 && m <= 59).then_some(((hour, m), used))
+    // "to" and "after" join too many other things ("5 to 10 instances"): only with "quarter"
+    // or counted minutes.
+    let before = match word(k) {
+        "past" => false,
+        "after" if named || counted => false,
+        "to" | "till" | "til" | "before" if (named && minutes == 15) || counted => true,
+        "of" if named && minutes == 15 => true,
+        _ => return None,
+    };
+    if (i..=k).any(|m| tokens[m].clause_end) {
+        return None;
+    }
+    let (h, hour_len, meridiem, is_named_hour) = hour_at(words, tokens, k + 1)?;
+    let mut used = k + 1 + hour_len - i;
+    let mut meridiem = meridiem;
+    if meridiem.is_none() && !is_named_hour {
+        let (said, len) = meridiem_at(words, tokens, i + used - 1);
+        meridiem = said;
+        used += len;
+    }
+    let part = if is_named_hour {
+        None
+    } else {
+        day_part_at(words, tokens, i + used - 1)
+    };
+    let hour = if is_named_hour { h } else { on_clock(h, meridiem, part)? };
+    if hour > 23 || minutes == 0 || minutes > 59 {
+        return None;
+    }
+    let at = if before {
+        (hour * 60 + 24 * 60 - minutes) % (24 * 60)
+    } else {
+        hour * 60 + minutes
+    };
+    Some(((at / 60, at % 60), used))
+}
+
+/// An hour at `k`: "midnight", "noon", "5", "5pm", "five". Returns it, how many tokens it took,
+/// the "am"/"pm" written on it, and whether it was a named time (which "am"/"pm" do not change).
+fn hour_at(words: &[&str], tokens: &[Token], k: usize) -> Option<(u32, usize, Option<&'static str>, bool)> {
+    let w = *words.get(k)?;
+    if w.is_empty() || tokens[k].kind != TokenKind::Word {
+        return None;
+    }
+    if let Some((_, h)) = v::TIMES_OF_DAY.iter().find(|(n, _)| *n == w) {
+        return Some((u32::from(*h), 1, None, true));
+    }
+    if let Some(h) = number_word(&tokens[k].lower).filter(|h| (1..=12).contains(h)) {
+        return Some((h, 1, None, false));
+    }
+    let lower = tokens[k].lower.as_str();
+    let (body, meridiem) = if let Some(b) = lower.strip_suffix("am") {
+        (b, Some("am"))
+    } else if let Some(b) = lower.strip_suffix("pm") {
+        (b, Some("pm"))
+    } else {
+        (lower, None)
+    };
+    if body.contains(':') {
+        return None;
+    }
+    let (h, _) = clock(body)?;
+    (h <= 23).then_some((h, 1, meridiem, false))
+}
+
+/// Minutes before "past" or "to": "ten", "twenty five", "5", "20".
+fn minute_count_at(words: &[&str], tokens: &[Token], k: usize) -> Option<(u32, usize)> {
+    let w = lower_at(words, tokens, k);
+    if !w.is_empty() && w.len() <= 2 && w.bytes().all(|b| b.is_ascii_digit()) {
+        return Some((w.parse().ok()?, 1));
+    }
+    let n = number_word(w)?;
+    if n >= 20
+        && n % 10 == 0
+        && !tokens[k].clause_end
+        && let Some(u) = number_word(lower_at(words, tokens, k + 1)).filter(|u| (1..=9).contains(u))
+    {
+        return Some((n + u, 2));
+    }
+    Some((n, 1))
+}
+
+/// Minutes in words after an hour in words: "thirty", "fifteen", "forty-five", "oh five".
+fn minute_words_at(words: &[&str], tokens: &[Token], k: usize) -> Option<(u32, usize)> {
+    let w = lower_at(words, tokens, k);
+    if matches!(w, "oh" | "o") && !tokens[k].clause_end {
+        let u = number_word(lower_at(words, tokens, k + 1)).filter(|u| (1..=9).contains(u))?;
+        return Some((u, 2));
+    }
+    let n = number_word(w).filter(|n| (10..=59).contains(n))?;
+    if n >= 20
+        && !tokens[k].clause_end
+        && let Some(u) = number_word(lower_at(words, tokens, k + 1)).filter(|u| (1..=9).contains(u))
+    {
+        return Some((n + u, 2));
+    }
+    Some((n, 1))
+}
+
+/// "am", "pm" or "o'clock" right after token `last` (not across a comma). Returns the meridiem and
+/// how many tokens it took.
+fn meridiem_at(words: &[&str], tokens: &[Token], last: usize) -> (Option<&'static str>, usize) {
+    if tokens[last].clause_end {
+        return (None, 0);
+    }
+    match words.get(last + 1) {
+        Some(&"am") => (Some("am"), 1),
+        Some(&"pm") => (Some("pm"), 1),
+        Some(&"o'clock") => (None, 1),
+        _ => (None, 0),
+    }
+}
+
+/// A part of the day that places an hour on the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DayPart {
+    Morning,
+    /// Afternoon or evening.
+    Evening,
+    Night,
+}
+
+/// "in the morning", "in the afternoon", "in the evening", "at night" right after token `last`.
+fn day_part_at(words: &[&str], tokens: &[Token], last: usize) -> Option<DayPart> {
+    if tokens[last].clause_end {
+        return None;
+    }
+    let rest: Vec<&str> = words[last + 1..].iter().take(3).copied().collect();
+    if rest.starts_with(&["in", "the", "morning"]) {
+        Some(DayPart::Morning)
+    } else if rest.starts_with(&["in", "the", "evening"]) || rest.starts_with(&["in", "the", "afternoon"]) {
+        Some(DayPart::Evening)
+    } else if rest.starts_with(&["at", "night"]) {
+        Some(DayPart::Night)
+    } else {
+        None
+    }
+}
+
+/// The hour on the 24-hour clock: "am"/"pm" when written, else the part of the day ("6 in the
+/// evening" is 18, "11 at night" 23, "2 at night" 2), else the hour as written.
+fn on_clock(h: u32, meridiem: Option<&str>, part: Option<DayPart>) -> Option<u32> {
+    let hour = match (meridiem, part) {
+        (Some("am"), _) if h == 12 => 0,
+        (Some("pm"), _) if h < 12 => h + 12,
+        (Some(_), _) => h,
+        (None, Some(DayPart::Evening)) if h < 12 => h + 12,
+        (None, Some(DayPart::Night)) if (6..12).contains(&h) => h + 12,
+        (None, Some(DayPart::Night | DayPart::Morning)) if h == 12 => 0,
+        _ => h,
+    };
+    (hour <= 23).then_some(hour)
+}
+
+/// The token at `k` in lower case, or "" when it is taken by the budget or past the end.
+fn lower_at<'a>(words: &[&str], tokens: &'a [Token], k: usize) -> &'a str {
+    match words.get(k) {
+        Some(w) if !w.is_empty() && tokens[k].kind == TokenKind::Word => tokens[k].lower.as_str(),
+        _ => "",
+    }
 }
 
 fn clock(body: &str) -> Option<(u32, u32)> {
@@ -506,4 +709,97 @@ fn clock(body: &str) -> Option<(u32, u32)> {
         return None;
     }
     Some((h.parse().ok()?, m.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::understand::lexicon::Lexicon;
+
+    fn cron(text: &str) -> Option<String> {
+        let tokens = Lexicon::build(&[]).tokenize(text, &mut Vec::new());
+        parse(text, &tokens, &vec![false; tokens.len()]).map(|s| s.cron)
+    }
+
+    #[test]
+    fn times_said_from_the_hour() {
+        let table = [
+            ("every day at half past midnight", "30 0 * * *"),
+            ("job quarter past midnight", "15 0 * * *"),
+            ("half past 5 every day", "30 5 * * *"),
+            ("every day at quarter to six", "45 5 * * *"),
+            ("every day at half past five", "30 5 * * *"),
+            ("every day at a quarter past seven", "15 7 * * *"),
+            ("every day at quarter to midnight", "45 23 * * *"),
+            ("every day at quarter to noon", "45 11 * * *"),
+            ("every weekday at ten past nine", "10 9 * * 1-5"),
+            ("daily at twenty five past four", "25 4 * * *"),
+            ("daily at 20 minutes to 7", "40 6 * * *"),
+            ("at half past six in the evening on weekdays", "30 18 * * 1-5"),
+            ("every day at quarter to six pm", "45 17 * * *"),
+            ("every day at half past 5pm", "30 17 * * *"),
+        ];
+        for (text, want) in table {
+            assert_eq!(cron(text).as_deref(), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn hours_in_words_and_parts_of_the_day() {
+        let table = [
+            ("every day at noon", "0 12 * * *"),
+            ("every day at midnight", "0 0 * * *"),
+            ("job at five thirty every day", "30 5 * * *"),
+            ("every sunday at five forty-five pm", "45 17 * * 0"),
+            ("every day at seven oh five", "5 7 * * *"),
+            ("daily at five o'clock", "0 5 * * *"),
+            ("every day at 6 in the evening", "0 18 * * *"),
+            ("every day at seven in the morning", "0 7 * * *"),
+            ("every day at three in the afternoon", "0 15 * * *"),
+            ("report at 11 at night every day", "0 23 * * *"),
+            ("cleanup at 2 at night", "0 2 * * *"),
+            ("every day at 12 at night", "0 0 * * *"),
+            ("job runs at 6 o'clock every day", "0 6 * * *"),
+            ("report every morning at seven", "0 7 * * *"),
+            ("cleanup job at five", "0 5 * * *"),
+            ("daily at two", "0 2 * * *"),
+            ("twice a day at nine and five", "0 5,9 * * *"),
+            ("twice a day at nine am and five pm", "0 9,17 * * *"),
+        ];
+        for (text, want) in table {
+            assert_eq!(cron(text).as_deref(), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn times_in_digits_read_as_before() {
+        let table = [
+            ("nightly export", "0 2 * * *"),
+            ("every weekday at 6pm", "0 18 * * 1-5"),
+            ("6:30pm every weekday", "30 18 * * 1-5"),
+            ("report daily at 6", "0 6 * * *"),
+            ("job at 9am and 5pm every day", "0 9,17 * * *"),
+            ("batch on weekends at 12am", "0 0 * * 0,6"),
+            ("every day at 6 in the evening", "0 18 * * *"),
+        ];
+        for (text, want) in table {
+            assert_eq!(cron(text).as_deref(), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn numbers_that_are_not_times_set_no_time() {
+        for text in [
+            "scale checkout-service to five tasks",
+            "scale the api from 5 to 10 instances",
+            "we met at five and decided we need a web app",
+            "at one point we had two replicas",
+            "deploy version two",
+            "web app across 3 AZs",
+        ] {
+            assert_eq!(cron(text), None, "{text}");
+        }
+        // "5 to 10" is a range, not ten to five: the run time stays the default.
+        assert_eq!(cron("scale from 5 to 10 workers every day").as_deref(), Some("0 2 * * *"));
+    }
 }

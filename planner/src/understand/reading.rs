@@ -592,6 +592,8 @@ fn read_compliance_and_places(
                 (Cue::Compliance(ComplianceWord::Regime(r)), true) => f.compliance_removed.push(r),
                 (Cue::Compliance(ComplianceWord::PersonalData), false) => f.personal_data = true,
                 (Cue::Eu, false) => f.eu = true,
+                // "900 Australian dollars" names a currency, not where to run.
+                (Cue::Place(_), false) if matches!(word_at(tokens, m.end), "dollar" | "dollars" | "dollar's") => {}
                 (Cue::Place(r), false) => named.push((rank(m.start, false), m.start, r)),
                 _ => {}
             }

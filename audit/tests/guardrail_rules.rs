@@ -14,7 +14,16 @@ use paved_core::{
 use serde_json::json;
 
 fn judge_with(request: &str, intent: &Intent, ctx: &AuditContext, plan: &mut Plan) -> Judgement {
-    let g = Guardrails::shipped();
+    judge_under(&Guardrails::shipped(), request, intent, ctx, plan)
+}
+
+fn judge_under(
+    g: &Guardrails,
+    request: &str,
+    intent: &Intent,
+    ctx: &AuditContext,
+    plan: &mut Plan,
+) -> Judgement {
     let facts = Facts::new(request, intent, ctx);
     // Costs are set by hand in these tests; the auditor reprices from the price table.
     evaluate(g.policy(), plan, &facts, &|_| {})
@@ -409,13 +418,56 @@ fn gdpr_intent(region: &str) -> Intent {
     i
 }
 
+/// The shipped guardrails with `gdpr_data_residency` told to move a plan that is not deployed.
+fn gdpr_moving() -> Guardrails {
+    let shipped = include_str!("../../policies/guardrails.yaml");
+    let allowed = "      allowed_regions: [\"eu-*\"]\n";
+    assert!(shipped.contains(allowed));
+    let text = shipped.replacen(
+        allowed,
+        &format!("{allowed}      fix: {{region: eu-central-1}}\n"),
+        1,
+    );
+    Guardrails::parse("guardrails.yaml", &text).unwrap()
+}
+
 #[test]
-fn gdpr_data_outside_the_eu_is_moved_before_deployment() {
+fn gdpr_data_outside_the_eu_is_vetoed_with_the_way_out() {
     let mut db = good_db();
     db.values
         .insert("availability_zone".into(), json!("us-east-1a"));
     let mut p = plan(Environment::Production, vec![db]);
+    let before = p.clone();
     let j = judge_with(
+        "EU customers",
+        &gdpr_intent("us-east-1"),
+        &AuditContext::default(),
+        &mut p,
+    );
+    let f = of(&j, "gdpr_data_residency");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].outcome, Outcome::Veto);
+    assert_eq!(f[0].level, Level::Blocking);
+    assert_eq!(
+        f[0].message,
+        "The data must stay in eu-*, but the plan puts it in us-east-1."
+    );
+    assert_eq!(
+        f[0].suggestion.as_deref(),
+        Some("Plan it in an allowed region (eu-*).")
+    );
+    assert_eq!(p, before, "a veto changes nothing");
+    assert_eq!(Verdict::decide(&j.findings), Decision::Vetoed);
+}
+
+#[test]
+fn gdpr_data_outside_the_eu_is_moved_before_deployment_when_the_policy_says_so() {
+    let mut db = good_db();
+    db.values
+        .insert("availability_zone".into(), json!("us-east-1a"));
+    let mut p = plan(Environment::Production, vec![db]);
+    let j = judge_under(
+        &gdpr_moving(),
         "EU customers",
         &gdpr_intent("eu-west-1"),
         &AuditContext::default(),
@@ -439,7 +491,8 @@ fn gdpr_data_outside_the_eu_is_moved_before_deployment() {
 #[test]
 fn gdpr_fix_uses_the_policy_region_when_the_request_named_none_in_the_eu() {
     let mut p = plan(Environment::Production, vec![good_db()]);
-    let j = judge_with(
+    let j = judge_under(
+        &gdpr_moving(),
         "EU customers",
         &gdpr_intent("us-east-1"),
         &AuditContext::default(),

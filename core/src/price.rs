@@ -374,8 +374,7 @@ impl PriceTable {
         region: &str,
         plan: &[Resource],
     ) -> Result<(f64, Option<String>), PriceError> {
-        self.cost(r, region, plan, false)
-            .map(|e| (e.cost, e.note))
+        self.cost(r, region, plan, false).map(|e| (e.cost, e.note))
     }
 
     /// Like [`PriceTable::resource_cost_in`], and when the table lists no rate for a resource's
@@ -534,7 +533,11 @@ fn split_key(key: &str) -> Option<(String, &str, f64)> {
         Some((p, f)) => (format!("{head}{p}."), f),
         None => (head, rest),
     };
-    if family.is_empty() || !family.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if family.is_empty()
+        || !family
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
         return None;
     }
     Some((prefix, family, units))

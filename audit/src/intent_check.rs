@@ -222,9 +222,14 @@ fn scope(intent: &Intent, plan: &Plan, out: &mut Vec<Finding>) {
             // A request id names everything that request created, whatever its service.
             let created_by = r
                 .value("tags")
-                .and_then(|t| ["paved:request", "paved:request-id"].iter().find_map(|k| t.get(*k)))
+                .and_then(|t| {
+                    ["paved:request", "paved:request-id"]
+                        .iter()
+                        .find_map(|k| t.get(*k))
+                })
                 .and_then(Value::as_str);
-            let named_request = created_by.is_some_and(|id| normalise_name(id) == normalise_name(service));
+            let named_request =
+                created_by.is_some_and(|id| normalise_name(id) == normalise_name(service));
             if let Some(other) = tagged
                 && !named_request
                 && normalise_name(other) != normalise_name(service)

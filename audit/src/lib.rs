@@ -152,23 +152,37 @@ impl<'a> Auditor<'a> {
     }
 
     fn read(&self, request: &str) -> Reading {
-        let intent = self.understander.understand(request);
+        let mut intent = self.understander.understand(request);
+        name_the_target(&mut intent, request);
         let reference = self.reference(&intent);
         Reading { intent, reference }
     }
 
-    /// Plans the audit's own reading on the shipped golden paths: what the request justifies.
+    /// Plans the audit's own reading on the shipped golden paths: what the request justifies. For
+    /// a change (modify, scale), the plan the shipped planner makes against the service as its
+    /// golden path builds it says which kinds of resources the change may touch.
     pub fn reference(&self, intent: &Intent) -> Reference {
         if intent.action != Action::Create {
+            let changes = match intent.action {
+                Action::Modify | Action::Scale if !intent.needs_clarification() => {
+                    Planner::new(self.catalog)
+                        .plan(intent, &PlanningContext::default())
+                        .ok()
+                        .flatten()
+                }
+                _ => None,
+            };
             return Reference {
                 plan: None,
                 why_none: None,
+                changes,
             };
         }
         if intent.needs_clarification() {
             return Reference {
                 plan: None,
                 why_none: Some(intent.clarifications.join(" ")),
+                changes: None,
             };
         }
         match Planner::new(self.catalog).plan(intent, &PlanningContext::default()) {
@@ -177,15 +191,18 @@ impl<'a> Auditor<'a> {
                 Reference {
                     plan: Some(p),
                     why_none: None,
+                    changes: None,
                 }
             }
             Ok(None) => Reference {
                 plan: None,
                 why_none: Some("no golden path fits the request".to_string()),
+                changes: None,
             },
             Err(e) => Reference {
                 plan: None,
                 why_none: Some(e.to_string()),
+                changes: None,
             },
         }
     }
@@ -193,6 +210,52 @@ impl<'a> Auditor<'a> {
     /// The audit's reading of a request (for cards and tests).
     pub fn understand(&self, request: &str) -> Intent {
         self.reading(request).intent.clone()
+    }
+}
+
+/// A change request whose target the understander missed gets it from a hyphenated name followed
+/// by a service noun ("scale the production web-app service"). The understander reads a hyphenated
+/// word that is also a golden path's keyword ("web-app", paved's own default service name) as the
+/// workload it describes unless "the" comes right before it, so "the production web-app service"
+/// named nothing and the audit refused every change to it as "scale nothing".
+fn name_the_target(intent: &mut Intent, request: &str) {
+    if intent.action == Action::Create
+        || intent.service.is_some()
+        || !intent.details.request_ids.is_empty()
+    {
+        return;
+    }
+    let words: Vec<String> = request
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | ';' | '.' | '`' | '"' | '\'' | '(' | ')')
+        })
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let is_noun = |w: &str| {
+        paved_planner::understand::vocabulary::SERVICE_NOUNS
+            .iter()
+            .any(|(n, _)| *n == w)
+    };
+    let found = words.windows(2).find_map(|pair| {
+        let (name, next) = (&pair[0], &pair[1]);
+        let parts: Vec<&str> = name.split('-').collect();
+        (parts.len() >= 2
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
+            && !paved_planner::understand::looks_like_region(name)
+            && is_noun(next))
+        .then(|| name.clone())
+    });
+    if let Some(name) = found {
+        let verb = intent.action.as_str();
+        intent.service = Some(name.clone());
+        intent.details.goal = format!("{verb} {name}");
+        // The question asked only because no target was found is answered.
+        intent
+            .clarifications
+            .retain(|q| !q.starts_with("Which service") && !q.starts_with("Which request"));
     }
 }
 

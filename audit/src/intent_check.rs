@@ -1193,7 +1193,42 @@ fn noun(kind: &str, intent: &Intent) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::article;
+    use super::{article, asked_count, attribute_regions, is_region, named_types};
+    use serde_json::json;
+
+    #[test]
+    fn request_words_name_resource_types_unless_ruled_out() {
+        let named = named_types("an analytics data pipeline loading logs into Redshift");
+        assert!(named.contains(&"aws_redshift_cluster"), "{named:?}");
+        assert!(named_types("a web app with a customer-managed KMS key").contains(&"aws_kms_key"));
+        assert!(named_types("a web app, no redshift").is_empty());
+        assert!(named_types("a production web app with PostgreSQL").is_empty());
+    }
+
+    #[test]
+    fn counts_of_scale_requests() {
+        let (n, attrs, noun) = asked_count("scale payment-service to 4 tasks").unwrap();
+        assert_eq!((n, noun.as_str()), (4, "tasks"));
+        assert_eq!(attrs[0], ("aws_ecs_service", "desired_count"));
+        assert!(asked_count("scale payment-service up by 2 tasks").is_none());
+        assert!(asked_count("scale payment-service, ticket CHG-20417").is_none());
+    }
+
+    #[test]
+    fn regions_in_zones_attributes_arns_and_embedded_json() {
+        assert!(is_region("eu-central-1") && is_region("us-gov-west-1"));
+        assert!(!is_region("us-east-1a") && !is_region("web-app") && !is_region("chg-1234"));
+        let mut seen = Vec::new();
+        let values = json!({
+            "availability_zone": "us-east-1a",
+            "container_definitions": "[{\"logConfiguration\": {\"options\": {\"awslogs-region\": \"us-west-2\"}}}]",
+            "role": "arn:aws:iam::123456789012:role/x",
+            "topic": "arn:aws:sns:ap-northeast-1:123456789012:alarms"
+        });
+        attribute_regions(&values, "", &mut seen);
+        let regions: Vec<&str> = seen.iter().map(|(r, _)| r.as_str()).collect();
+        assert_eq!(regions, ["us-east-1", "us-west-2", "ap-northeast-1"]);
+    }
 
     #[test]
     fn articles_follow_how_sizes_are_read() {

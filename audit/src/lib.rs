@@ -471,3 +471,30 @@ fn cost_check(given: &Plan, repriced: &Plan, report: &Repriced) -> Check {
         summary,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::name_the_target;
+    use paved_core::{Action, Intent};
+
+    #[test]
+    fn a_hyphenated_name_before_a_service_noun_names_the_target() {
+        let mut intent = Intent::empty();
+        intent.action = Action::Scale;
+        intent.clarifications = vec!["Which service should be scaled?".into()];
+        name_the_target(
+            &mut intent,
+            "scale the production web-app service to 4 tasks",
+        );
+        assert_eq!(intent.service.as_deref(), Some("web-app"));
+        assert!(intent.clarifications.is_empty());
+        // A region is no name; a create request keeps its reading.
+        let mut intent = Intent::empty();
+        intent.action = Action::Scale;
+        name_the_target(&mut intent, "scale the eu-west-1 service");
+        assert_eq!(intent.service, None);
+        let mut intent = Intent::empty();
+        name_the_target(&mut intent, "a new web-app service");
+        assert_eq!(intent.service, None);
+    }
+}

@@ -98,3 +98,29 @@ fn check_plan(plan: &Plan) -> Result<(), String> {
         other => other.map_err(|e| e.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check_plan;
+    use paved_core::{Environment, Plan, Resource, ResourceAction};
+
+    fn plan(action: ResourceAction) -> Plan {
+        let mut svc = Resource::new("aws_ecs_service", "app", action);
+        svc.depends_on = vec!["aws_lb_listener.https".into()];
+        Plan {
+            golden_path: None,
+            golden_path_version: "3.2".into(),
+            environment: Environment::Production,
+            region: "us-east-1".into(),
+            resources: vec![svc],
+            estimated_monthly_cost_usd: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_change_plan_may_depend_on_what_exists_a_create_plan_may_not() {
+        assert_eq!(check_plan(&plan(ResourceAction::Update)), Ok(()));
+        let e = check_plan(&plan(ResourceAction::Create)).unwrap_err();
+        assert!(e.contains("`aws_ecs_service.app` depends on `aws_lb_listener.https`, which is not in the plan; a plan that only creates"), "{e}");
+    }
+}

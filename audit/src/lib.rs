@@ -26,8 +26,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use paved_core::canonical::{plan_hash, request_hash};
-use paved_core::price::PriceTable;
-use paved_core::{Action, Check, Intent, Plan, ResourceAction, Verdict, round_cents};
+use paved_core::price::{Basis, Estimate, PriceTable};
+use paved_core::{
+    Action, Check, Finding, Intent, Level, Outcome, Plan, ResourceAction, Verdict, round_cents,
+};
 use paved_planner::understand::PathHint;
 use paved_planner::{Catalog, Planner, PlanningContext, RuleUnderstander, Understander};
 
@@ -94,7 +96,7 @@ impl<'a> Auditor<'a> {
         let reading = self.reading(request);
         let prices = &self.catalog.prices;
         let mut working = plan.clone();
-        let unpriced = reprice(&mut working, prices);
+        let repriced = reprice(&mut working, prices);
 
         let (mut findings, mut checks) = intent_check::check(
             &reading.intent,
@@ -103,7 +105,8 @@ impl<'a> Auditor<'a> {
             &reading.reference,
             &self.guardrails.policy().intent_check,
         );
-        checks.push(cost_check(plan, &working, &unpriced));
+        findings.extend(cost_findings(plan, &repriced, prices));
+        checks.push(cost_check(plan, &working, &repriced));
 
         let facts = facts::Facts::new(request, &reading.intent, ctx).with_inventory(inventory);
         let judgement = engine::evaluate(self.guardrails.policy(), &mut working, &facts, &|p| {
@@ -149,23 +152,37 @@ impl<'a> Auditor<'a> {
     }
 
     fn read(&self, request: &str) -> Reading {
-        let intent = self.understander.understand(request);
+        let mut intent = self.understander.understand(request);
+        name_the_target(&mut intent, request);
         let reference = self.reference(&intent);
         Reading { intent, reference }
     }
 
-    /// Plans the audit's own reading on the shipped golden paths: what the request justifies.
+    /// Plans the audit's own reading on the shipped golden paths: what the request justifies. For
+    /// a change (modify, scale), the plan the shipped planner makes against the service as its
+    /// golden path builds it says which kinds of resources the change may touch.
     pub fn reference(&self, intent: &Intent) -> Reference {
         if intent.action != Action::Create {
+            let changes = match intent.action {
+                Action::Modify | Action::Scale if !intent.needs_clarification() => {
+                    Planner::new(self.catalog)
+                        .plan(intent, &PlanningContext::default())
+                        .ok()
+                        .flatten()
+                }
+                _ => None,
+            };
             return Reference {
                 plan: None,
                 why_none: None,
+                changes,
             };
         }
         if intent.needs_clarification() {
             return Reference {
                 plan: None,
                 why_none: Some(intent.clarifications.join(" ")),
+                changes: None,
             };
         }
         match Planner::new(self.catalog).plan(intent, &PlanningContext::default()) {
@@ -174,15 +191,18 @@ impl<'a> Auditor<'a> {
                 Reference {
                     plan: Some(p),
                     why_none: None,
+                    changes: None,
                 }
             }
             Ok(None) => Reference {
                 plan: None,
                 why_none: Some("no golden path fits the request".to_string()),
+                changes: None,
             },
             Err(e) => Reference {
                 plan: None,
                 why_none: Some(e.to_string()),
+                changes: None,
             },
         }
     }
@@ -190,6 +210,52 @@ impl<'a> Auditor<'a> {
     /// The audit's reading of a request (for cards and tests).
     pub fn understand(&self, request: &str) -> Intent {
         self.reading(request).intent.clone()
+    }
+}
+
+/// A change request whose target the understander missed gets it from a hyphenated name followed
+/// by a service noun ("scale the production web-app service"). The understander reads a hyphenated
+/// word that is also a golden path's keyword ("web-app", paved's own default service name) as the
+/// workload it describes unless "the" comes right before it, so "the production web-app service"
+/// named nothing and the audit refused every change to it as "scale nothing".
+fn name_the_target(intent: &mut Intent, request: &str) {
+    if intent.action == Action::Create
+        || intent.service.is_some()
+        || !intent.details.request_ids.is_empty()
+    {
+        return;
+    }
+    let words: Vec<String> = request
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | ';' | '.' | '`' | '"' | '\'' | '(' | ')')
+        })
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let is_noun = |w: &str| {
+        paved_planner::understand::vocabulary::SERVICE_NOUNS
+            .iter()
+            .any(|(n, _)| *n == w)
+    };
+    let found = words.windows(2).find_map(|pair| {
+        let (name, next) = (&pair[0], &pair[1]);
+        let parts: Vec<&str> = name.split('-').collect();
+        (parts.len() >= 2
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
+            && !paved_planner::understand::looks_like_region(name)
+            && is_noun(next))
+        .then(|| name.clone())
+    });
+    if let Some(name) = found {
+        let verb = intent.action.as_str();
+        intent.service = Some(name.clone());
+        intent.details.goal = format!("{verb} {name}");
+        // The question asked only because no target was found is answered.
+        intent
+            .clarifications
+            .retain(|q| !q.starts_with("Which service") && !q.starts_with("Which request"));
     }
 }
 
@@ -207,54 +273,228 @@ fn path_hints(catalog: &Catalog) -> Vec<PathHint> {
         .collect()
 }
 
+/// What repricing a plan found that the price table could not simply read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Repriced {
+    /// Resources the table cannot price at all: they keep the cost the plan states.
+    pub unpriced: Vec<String>,
+    /// Resources priced by estimate: a size off the table's list, or a family it does not know.
+    pub estimated: Vec<Estimated>,
+}
+
+/// One resource priced by estimate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimated {
+    pub address: String,
+    pub basis: Basis,
+    /// What the plan said it costs.
+    pub stated: f64,
+    /// The estimate: along the size ladder, or the floor of an unknown family.
+    pub estimate: f64,
+}
+
 /// Recomputes every resource's cost from the price table in the plan's region, and the total.
-/// A resource the table cannot price keeps the cost the plan states; its address is returned.
-pub fn reprice(plan: &mut Plan, prices: &PriceTable) -> Vec<String> {
-    let mut unpriced = Vec::new();
-    let costs: Vec<Option<(f64, Option<String>)>> = plan
+///
+/// A size the table does not list is priced along AWS's size ladder from its family's nearest
+/// listed size. A family the table does not know keeps the cost the plan states, but never less
+/// than the floor (the cheapest rate per unit of size the table knows): a plan cannot slip a
+/// large machine past the cost rules by calling it free. A resource type the table cannot price
+/// keeps its stated cost.
+pub fn reprice(plan: &mut Plan, prices: &PriceTable) -> Repriced {
+    let mut out = Repriced::default();
+    let costs: Vec<Option<Estimate>> = plan
         .resources
         .iter()
-        .map(|r| {
-            prices
-                .resource_cost_in(r, &plan.region, &plan.resources)
-                .ok()
-        })
+        .map(|r| prices.estimate_in(r, &plan.region, &plan.resources).ok())
         .collect();
     for (r, cost) in plan.resources.iter_mut().zip(costs) {
-        match cost {
-            Some((cost, note)) => {
-                if r.action == ResourceAction::Delete {
-                    r.monthly_cost_usd = 0.0;
-                    r.cost_note =
-                        (cost > 0.0).then(|| format!("deleting it saves about ${cost:.2} a month"));
-                } else {
-                    r.monthly_cost_usd = round_cents(cost);
-                    r.cost_note = note;
-                }
-            }
-            None => unpriced.push(r.address.clone()),
+        let Some(Estimate { cost, note, basis }) = cost else {
+            out.unpriced.push(r.address.clone());
+            continue;
+        };
+        let stated = r.monthly_cost_usd;
+        let cost = match basis {
+            Basis::Floor { .. } => cost.max(stated),
+            _ => cost,
+        };
+        if basis != Basis::Table && r.action != ResourceAction::Delete {
+            out.estimated.push(Estimated {
+                address: r.address.clone(),
+                basis,
+                stated,
+                estimate: round_cents(cost),
+            });
+        }
+        if r.action == ResourceAction::Delete {
+            r.monthly_cost_usd = 0.0;
+            r.cost_note =
+                (cost > 0.0).then(|| format!("deleting it saves about ${cost:.2} a month"));
+        } else {
+            r.monthly_cost_usd = round_cents(cost);
+            r.cost_note = note;
         }
     }
     plan.estimated_monthly_cost_usd =
         round_cents(plan.resources.iter().map(|r| r.monthly_cost_usd).sum());
-    unpriced
+    out
 }
 
-fn cost_check(given: &Plan, repriced: &Plan, unpriced: &[String]) -> Check {
+/// The rule of findings about costs the audit could not verify.
+pub const RULE_UNVERIFIED_COST: &str = "unverified_cost";
+
+/// Findings on costs the price table could not confirm: a warning when the stated cost is kept, a
+/// veto when it is below what any machine of that size costs (the cost rules and approvers would
+/// judge a number that cannot be true).
+fn cost_findings(given: &Plan, repriced: &Repriced, prices: &PriceTable) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for e in &repriced.estimated {
+        let Basis::Floor { size } = &e.basis else {
+            continue;
+        };
+        if e.stated + 0.005 < e.estimate {
+            out.push(Finding {
+                rule: RULE_UNVERIFIED_COST.to_string(),
+                level: Level::Intent,
+                outcome: Outcome::Veto,
+                resource: Some(e.address.clone()),
+                message: format!(
+                    "{} is a {size}, a family paved's price table does not know, and the plan says \
+                     it costs ${}/month, but anything that size costs at least ${}/month, so its \
+                     cost could not be verified.",
+                    e.address,
+                    engine::money(e.stated),
+                    engine::money(e.estimate)
+                ),
+                suggestion: Some(format!(
+                    "Use a size whose price paved knows, or add the published price of {size} to \
+                     policies/prices.yaml and state its real cost."
+                )),
+            });
+        } else {
+            out.push(Finding {
+                rule: RULE_UNVERIFIED_COST.to_string(),
+                level: Level::Soft,
+                outcome: Outcome::Warn,
+                resource: Some(e.address.clone()),
+                message: format!(
+                    "The cost of {} ({size}, ${}/month as the plan states) could not be verified: \
+                     paved's price table does not know that family.",
+                    e.address,
+                    engine::money(e.stated)
+                ),
+                suggestion: Some(format!(
+                    "Add the published price of {size} to policies/prices.yaml."
+                )),
+            });
+        }
+    }
+    for address in &repriced.unpriced {
+        // Only a sized type the table has no price for (a Redshift cluster's nodes): that is
+        // billed by the hour for sure. Types without a size are mostly free glue (rules, ACLs,
+        // attachments), and a change plan's reference to a resource it does not carry (an ECS
+        // service's existing task definition) is no unknown cost; the check line names them.
+        let Some(r) = given.resource(address) else {
+            continue;
+        };
+        let sized = [
+            "instance_type",
+            "instance_class",
+            "node_type",
+            "instance_types",
+        ]
+        .iter()
+        .any(|k| r.values.contains_key(*k));
+        if r.action == ResourceAction::Delete || prices.knows_type(&r.kind) || !sized {
+            continue;
+        }
+        out.push(Finding {
+            rule: RULE_UNVERIFIED_COST.to_string(),
+            level: Level::Soft,
+            outcome: Outcome::Warn,
+            resource: Some(address.clone()),
+            message: format!(
+                "The cost of {address} (${}/month as the plan states) could not be verified: \
+                 paved's price table has no price for {}.",
+                engine::money(r.monthly_cost_usd),
+                r.kind
+            ),
+            suggestion: Some(format!(
+                "Add the published price of {} to policies/prices.yaml.",
+                r.kind
+            )),
+        });
+    }
+    out
+}
+
+fn cost_check(given: &Plan, repriced: &Plan, report: &Repriced) -> Check {
     let mut summary = format!(
         "Costs recomputed from the price table: ${}/month (the plan stated ${})",
         engine::money(repriced.estimated_monthly_cost_usd),
         engine::money(given.estimated_monthly_cost_usd)
     );
-    if !unpriced.is_empty() {
+    let ladder: Vec<String> = report
+        .estimated
+        .iter()
+        .filter_map(|e| match &e.basis {
+            Basis::Ladder { size, from } => Some(format!("{} ({size} from {from})", e.address)),
+            _ => None,
+        })
+        .collect();
+    if !ladder.is_empty() {
+        summary.push_str(&format!(
+            "; priced along AWS's size ladder: {}",
+            ladder.join(", ")
+        ));
+    }
+    let floor: Vec<&str> = report
+        .estimated
+        .iter()
+        .filter(|e| matches!(e.basis, Basis::Floor { .. }))
+        .map(|e| e.address.as_str())
+        .collect();
+    if !floor.is_empty() {
+        summary.push_str(&format!(
+            "; the price table does not know the family of {}, so at least a floor was counted",
+            floor.join(", ")
+        ));
+    }
+    if !report.unpriced.is_empty() {
         summary.push_str(&format!(
             "; the price table cannot price {}, so their stated costs were kept",
-            unpriced.join(", ")
+            report.unpriced.join(", ")
         ));
     }
     Check {
         rule: "recomputed_costs".to_string(),
-        passed: unpriced.is_empty(),
+        passed: report.unpriced.is_empty() && floor.is_empty(),
         summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_the_target;
+    use paved_core::{Action, Intent};
+
+    #[test]
+    fn a_hyphenated_name_before_a_service_noun_names_the_target() {
+        let mut intent = Intent::empty();
+        intent.action = Action::Scale;
+        intent.clarifications = vec!["Which service should be scaled?".into()];
+        name_the_target(
+            &mut intent,
+            "scale the production web-app service to 4 tasks",
+        );
+        assert_eq!(intent.service.as_deref(), Some("web-app"));
+        assert!(intent.clarifications.is_empty());
+        // A region is no name; a create request keeps its reading.
+        let mut intent = Intent::empty();
+        intent.action = Action::Scale;
+        name_the_target(&mut intent, "scale the eu-west-1 service");
+        assert_eq!(intent.service, None);
+        let mut intent = Intent::empty();
+        name_the_target(&mut intent, "a new web-app service");
+        assert_eq!(intent.service, None);
     }
 }

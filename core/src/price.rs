@@ -83,8 +83,46 @@ pub struct Charge {
     /// The usage assumed, in plain English, when the charge depends on use.
     #[serde(default)]
     pub note: Option<String>,
+    /// Bills only when an attribute has one of some values (a DynamoDB table's `billing_mode`).
+    #[serde(default)]
+    pub when: Option<When>,
     pub source: String,
     pub as_of: String,
+}
+
+/// The condition of a charge that applies to one way of billing a resource only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct When {
+    /// The attribute read (a path, as in `rate_by`).
+    pub attribute: String,
+    /// The values, compared without regard to case, under which the charge applies.
+    #[serde(rename = "in")]
+    pub one_of: Vec<String>,
+    /// The value taken when the attribute is absent.
+    #[serde(default)]
+    pub default: Option<String>,
+}
+
+/// How a resource's price was found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Basis {
+    /// Every rate was in the table.
+    Table,
+    /// A size the table does not list, scaled along AWS's size ladder from the nearest size of the
+    /// same family that it does list (AWS prices a family in proportion to size).
+    Ladder { size: String, from: String },
+    /// A family the table does not know at all: the cheapest rate per unit of size of the families
+    /// it knows, times the size. A floor, not a price: the real cost is at least this.
+    Floor { size: String },
+}
+
+/// A resource priced by [`PriceTable::estimate_in`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    pub cost: f64,
+    pub note: Option<String>,
+    pub basis: Basis,
 }
 
 /// One factor of a charge's quantity. Exactly one of `attribute` and `assume` is set.
@@ -222,6 +260,17 @@ impl PriceTable {
                         ),
                     ));
                 }
+                if let Some(w) = &c.when
+                    && (w.attribute.is_empty() || w.one_of.is_empty())
+                {
+                    return Err(here(
+                        "when",
+                        format!(
+                            "charge `{}` of `{kind}`: `when` needs an `attribute` and the values it applies `in`",
+                            c.what
+                        ),
+                    ));
+                }
                 for (key, rate) in &c.rates {
                     if key.split('/').count() != c.rate_by.len() {
                         return Err(here(
@@ -325,17 +374,56 @@ impl PriceTable {
         region: &str,
         plan: &[Resource],
     ) -> Result<(f64, Option<String>), PriceError> {
+        self.cost(r, region, plan, false).map(|e| (e.cost, e.note))
+    }
+
+    /// Like [`PriceTable::resource_cost_in`], and when the table lists no rate for a resource's
+    /// size: a size of a family it knows is scaled along AWS's size ladder from the nearest size
+    /// it lists; a family it does not know gets a floor, the cheapest rate per unit of size the
+    /// table knows for that charge. [`Estimate::basis`] says which.
+    pub fn estimate_in(
+        &self,
+        r: &Resource,
+        region: &str,
+        plan: &[Resource],
+    ) -> Result<Estimate, PriceError> {
+        self.cost(r, region, plan, true)
+    }
+
+    fn cost(
+        &self,
+        r: &Resource,
+        region: &str,
+        plan: &[Resource],
+        estimate: bool,
+    ) -> Result<Estimate, PriceError> {
         let multiplier = self.region(region)?.multiplier;
         if self.is_free(&r.kind) {
-            return Ok((0.0, None));
+            return Ok(Estimate {
+                cost: 0.0,
+                note: None,
+                basis: Basis::Table,
+            });
         }
         let tp = self
             .types
             .get(&r.kind)
             .ok_or_else(|| PriceError::UnpricedType(r.kind.clone()))?;
         let mut total = 0.0;
-        let mut notes: Vec<&str> = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
+        let mut basis = Basis::Table;
         for c in &tp.charges {
+            if let Some(w) = &c.when {
+                let value = match lookup(r, &w.attribute, plan)? {
+                    Some(Value::String(s)) => Some(s.clone()),
+                    Some(Value::Number(n)) => Some(n.to_string()),
+                    Some(Value::Bool(b)) => Some(b.to_string()),
+                    _ => w.default.clone(),
+                };
+                if !value.is_some_and(|v| w.one_of.iter().any(|o| o.eq_ignore_ascii_case(&v))) {
+                    continue;
+                }
+            }
             let rate = match c.rate {
                 Some(rate) => rate,
                 None => {
@@ -354,12 +442,35 @@ impl PriceTable {
                         }
                     }
                     let key = parts.join("/");
-                    *c.rates.get(&key).ok_or_else(|| PriceError::UnknownRate {
+                    let unknown = || PriceError::UnknownRate {
                         kind: r.kind.clone(),
                         what: c.what.clone(),
                         attribute: c.rate_by.join("/"),
-                        key,
-                    })?
+                        key: key.clone(),
+                    };
+                    match c.rates.get(&key) {
+                        Some(rate) => *rate,
+                        None if !estimate => return Err(unknown()),
+                        None => {
+                            let size = key.rsplit('/').next().unwrap_or(&key).to_string();
+                            if let Some((rate, from)) = ladder(&c.rates, &key) {
+                                notes.push(format!(
+                                    "{size} priced from {from} along AWS's size ladder"
+                                ));
+                                basis = Basis::Ladder { size, from };
+                                rate
+                            } else if let Some(rate) = floor(&c.rates, &key) {
+                                notes.push(format!(
+                                    "{size} is a family the price table does not know; at least \
+                                     the cheapest rate per size it knows"
+                                ));
+                                basis = Basis::Floor { size };
+                                rate
+                            } else {
+                                return Err(unknown());
+                            }
+                        }
+                    }
                 }
             };
             let mut quantity = 1.0;
@@ -372,7 +483,7 @@ impl PriceTable {
             };
             total += rate * multiplier * per_month * quantity;
             if let Some(n) = &c.note {
-                notes.push(n);
+                notes.push(n.clone());
             }
         }
         let note = if notes.is_empty() {
@@ -380,8 +491,92 @@ impl PriceTable {
         } else {
             Some(notes.join("; "))
         };
-        Ok((round_cents(total), note))
+        Ok(Estimate {
+            cost: round_cents(total),
+            note,
+            basis,
+        })
     }
+}
+
+/// Units of size on AWS's ladder, the normalisation factors AWS itself uses (nano 0.25 ... large 4,
+/// xlarge 8, Nxlarge 8N); `metal` is taken as the 24xlarge most families' bare metal matches.
+pub fn size_units(size: &str) -> Option<f64> {
+    Some(match size {
+        "nano" => 0.25,
+        "micro" => 0.5,
+        "small" => 1.0,
+        "medium" => 2.0,
+        "large" => 4.0,
+        "xlarge" => 8.0,
+        "metal" => 192.0,
+        s => {
+            let n: f64 = s.strip_suffix("xlarge")?.parse().ok()?;
+            if !(n.is_finite() && n >= 1.0) {
+                return None;
+            }
+            8.0 * n
+        }
+    })
+}
+
+/// A rate key split into what precedes the family (`postgres/db.`), the family (`r5`) and the
+/// size's units on the ladder; `None` when the last part is not `[prefix.]family.size`.
+fn split_key(key: &str) -> Option<(String, &str, f64)> {
+    let (head, last) = match key.rsplit_once('/') {
+        Some((h, l)) => (format!("{h}/"), l),
+        None => (String::new(), key),
+    };
+    let (rest, size) = last.rsplit_once('.')?;
+    let units = size_units(size)?;
+    let (prefix, family) = match rest.rsplit_once('.') {
+        Some((p, f)) => (format!("{head}{p}."), f),
+        None => (head, rest),
+    };
+    if family.is_empty()
+        || !family
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return None;
+    }
+    Some((prefix, family, units))
+}
+
+/// The rate of a size the table does not list, from the nearest size of the same family it does
+/// (AWS prices a family in proportion to size), and the key it was scaled from.
+fn ladder(rates: &BTreeMap<String, f64>, key: &str) -> Option<(f64, String)> {
+    let (prefix, family, units) = split_key(key)?;
+    rates
+        .iter()
+        .filter_map(|(k, rate)| {
+            let (p, f, u) = split_key(k)?;
+            (p == prefix && f == family).then_some((k, *rate, u))
+        })
+        .min_by(|a, b| {
+            let da = (a.2 / units).ln().abs();
+            let db = (b.2 / units).ln().abs();
+            // Equally near: the larger size, whose price is nearer the big sizes' proportion.
+            da.total_cmp(&db).then(b.2.total_cmp(&a.2))
+        })
+        .map(|(k, rate, u)| {
+            let size = k.rsplit('/').next().unwrap_or(k).to_string();
+            (rate * units / u, size)
+        })
+}
+
+/// The least a size of an unknown family can cost: the cheapest rate per unit of size among the
+/// families the table lists under the same prefix (`postgres/db.`, `cache.`).
+fn floor(rates: &BTreeMap<String, f64>, key: &str) -> Option<f64> {
+    let (prefix, _, units) = split_key(key)?;
+    rates
+        .iter()
+        .filter_map(|(k, rate)| {
+            let (p, _, u) = split_key(k)?;
+            (p == prefix).then_some(*rate / u)
+        })
+        .min_by(f64::total_cmp)
+        .map(|per_unit| per_unit * units)
 }
 
 fn factor(r: &Resource, f: &Factor, what: &str, plan: &[Resource]) -> Result<f64, PriceError> {
@@ -675,6 +870,83 @@ types:
                 .unwrap()
                 .contains("388.00")
         );
+    }
+
+    #[test]
+    fn unlisted_sizes_follow_the_ladder_and_unknown_families_get_a_floor() {
+        let t = PriceTable::parse("prices.yaml", TABLE).unwrap();
+        let mut r = db(false);
+        r.values
+            .insert("instance_class".into(), json!("db.r5.4xlarge"));
+        r.values.insert("allocated_storage".into(), json!(0));
+        // The exact table refuses; the estimate scales db.r5.large (4 units) to 32 units.
+        assert!(t.resource_cost(&r, "us-east-1").is_err());
+        let e = t.estimate_in(&r, "us-east-1", &[]).unwrap();
+        assert_eq!(e.cost, round_cents(0.25 * 8.0 * 730.0));
+        assert_eq!(
+            e.basis,
+            Basis::Ladder {
+                size: "db.r5.4xlarge".into(),
+                from: "db.r5.large".into()
+            }
+        );
+        assert!(e.note.unwrap().contains("size ladder"));
+        // A family the table does not know: the cheapest rate per unit it knows, times the size.
+        r.values
+            .insert("instance_class".into(), json!("db.x9.2xlarge"));
+        let e = t.estimate_in(&r, "us-east-1", &[]).unwrap();
+        assert_eq!(e.cost, round_cents(0.25 / 4.0 * 16.0 * 730.0));
+        assert!(matches!(e.basis, Basis::Floor { .. }));
+        // Not an instance size at all: still unknown.
+        r.values.insert("instance_class".into(), json!("huge"));
+        assert!(t.estimate_in(&r, "us-east-1", &[]).is_err());
+        assert_eq!(size_units("nano"), Some(0.25));
+        assert_eq!(size_units("48xlarge"), Some(384.0));
+        assert_eq!(size_units("xxlarge"), None);
+    }
+
+    #[test]
+    fn charges_apply_to_their_billing_mode_only() {
+        let table = format!(
+            "{TABLE}  aws_dynamodb_table:
+    charges:
+      - what: on-demand reads
+        unit: month
+        rate: 1.25
+        when: {{attribute: billing_mode, in: [PAY_PER_REQUEST], default: PAY_PER_REQUEST}}
+        source: test
+        as_of: \"2026-10\"
+      - what: provisioned reads
+        unit: hour
+        rate: 0.00013
+        quantity:
+          - attribute: read_capacity
+            default: 0
+        when: {{attribute: billing_mode, in: [PROVISIONED], default: PROVISIONED}}
+        source: test
+        as_of: \"2026-10\"
+"
+        );
+        let t = PriceTable::parse("prices.yaml", &table).unwrap();
+        let mut r = Resource::new("aws_dynamodb_table", "t", ResourceAction::Create);
+        r.values
+            .insert("billing_mode".into(), json!("PAY_PER_REQUEST"));
+        assert_eq!(t.resource_cost(&r, "us-east-1").unwrap().0, 1.25);
+        r.values.insert("billing_mode".into(), json!("provisioned"));
+        r.values.insert("read_capacity".into(), json!(40000));
+        assert_eq!(
+            t.resource_cost(&r, "us-east-1").unwrap().0,
+            round_cents(0.00013 * 40000.0 * 730.0)
+        );
+        // Saying nothing bills both ways.
+        r.values.remove("billing_mode");
+        assert_eq!(
+            t.resource_cost(&r, "us-east-1").unwrap().0,
+            round_cents(1.25 + 0.00013 * 40000.0 * 730.0)
+        );
+        let bad = table.replace("in: [PROVISIONED], ", "in: [], ");
+        let e = PriceTable::parse("prices.yaml", &bad).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("when"), "{e}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use askama::Template;
 use paved_audit::{AuditContext, Auditor};
-use paved_core::Plan;
+use paved_core::{Plan, PlanError, ResourceAction};
 
 use crate::cards::AuditCard;
 use crate::cli::AuditArgs;
@@ -71,8 +71,56 @@ pub fn read_plan(path: &Path) -> Result<Plan, UserError> {
     let plan: Plan = serde_json::from_value(value).map_err(|e| {
         UserError::new(format!("The plan in {shown} does not follow the plan schema ({e}); fix that field and run the audit again."))
     })?;
-    plan.validate().map_err(|e| {
-        UserError::new(format!("The plan in {shown} is not a valid plan: {e}; fix it and run the audit again."))
-    })?;
+    check_plan(&plan).map_err(|e| UserError::new(format!("The plan in {shown} is not a valid plan: {e}; fix it and run the audit again.")))?;
     Ok(plan)
+}
+
+/// Checks a plan's structure. A plan that changes what exists may list only what it changes, as
+/// Terraform's `resource_changes` does: its dependencies on resources it does not list are on
+/// resources that exist already. A plan that only creates must carry everything it depends on.
+fn check_plan(plan: &Plan) -> Result<(), String> {
+    match plan.validate() {
+        Err(PlanError::UnknownDependency { from, to })
+            if plan.resources.iter().all(|r| r.action == ResourceAction::Create) =>
+        {
+            Err(format!(
+                "`{from}` depends on `{to}`, which is not in the plan; a plan that only creates must include what it depends on"
+            ))
+        }
+        Err(PlanError::UnknownDependency { .. }) => {
+            let mut listed = plan.clone();
+            let addresses: Vec<String> = plan.resources.iter().map(|r| r.address.clone()).collect();
+            for r in &mut listed.resources {
+                r.depends_on.retain(|d| addresses.contains(d));
+            }
+            listed.validate().map_err(|e| e.to_string())
+        }
+        other => other.map_err(|e| e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_plan;
+    use paved_core::{Environment, Plan, Resource, ResourceAction};
+
+    fn plan(action: ResourceAction) -> Plan {
+        let mut svc = Resource::new("aws_ecs_service", "app", action);
+        svc.depends_on = vec!["aws_lb_listener.https".into()];
+        Plan {
+            golden_path: None,
+            golden_path_version: "3.2".into(),
+            environment: Environment::Production,
+            region: "us-east-1".into(),
+            resources: vec![svc],
+            estimated_monthly_cost_usd: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_change_plan_may_depend_on_what_exists_a_create_plan_may_not() {
+        assert_eq!(check_plan(&plan(ResourceAction::Update)), Ok(()));
+        let e = check_plan(&plan(ResourceAction::Create)).unwrap_err();
+        assert!(e.contains("`aws_ecs_service.app` depends on `aws_lb_listener.https`, which is not in the plan; a plan that only creates"), "{e}");
+    }
 }

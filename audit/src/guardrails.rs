@@ -64,6 +64,8 @@ mod tests {
             "pci_baseline",
             "gdpr_data_residency",
             "no_world_open_ingress",
+            "no_public_buckets",
+            "no_open_role_trust",
             "monthly_limit_1000",
             "monthly_limit_5000",
             "monthly_limit_10000",

@@ -108,6 +108,14 @@ pub enum CheckKind {
     DataResidency,
     /// The plan's monthly cost, recomputed from the price table, must not exceed `threshold`.
     MonthlyCost,
+    /// An S3 bucket readable or writable by anyone: a public canned ACL or grant, a bucket
+    /// policy allowing everyone without a restricting condition, or a public access block with a
+    /// flag off. Reads the bucket's own attributes and its separate ACL, policy and public access
+    /// block resources.
+    PublicBucket,
+    /// An IAM role whose trust policy lets anyone (`Principal: "*"` or `{"AWS": "*"}`) assume it
+    /// without a condition that restricts who.
+    OpenRoleTrust,
 }
 
 impl CheckKind {
@@ -118,6 +126,8 @@ impl CheckKind {
             CheckKind::AdminWithoutMfa => "admin_without_mfa",
             CheckKind::DataResidency => "data_residency",
             CheckKind::MonthlyCost => "monthly_cost",
+            CheckKind::PublicBucket => "public_bucket",
+            CheckKind::OpenRoleTrust => "open_role_trust",
         }
     }
 

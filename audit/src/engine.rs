@@ -14,8 +14,8 @@ use paved_core::guardrail::{
 use paved_core::{Check, Finding, Outcome, Plan, Resource, ResourceAction};
 use serde_json::Value;
 
-use crate::facts::{Facts, resource_environment, survives};
-use crate::iam::admin_without_mfa;
+use crate::facts::{Facts, effective_values, public_bucket, resource_environment, survives};
+use crate::iam::{admin_without_mfa, open_role_trust};
 use crate::network::{fronts_public_load_balancer, groups_of, world_ingress, world_ingress_of};
 
 /// What the guardrails made of a plan.
@@ -189,6 +189,8 @@ fn default_message(rule: &Guardrail, hit: &Hit) -> &'static str {
             "{resource} is a database reachable from the whole internet: {detail}"
         }
         Some(CheckKind::AdminWithoutMfa) => "{detail}",
+        Some(CheckKind::PublicBucket) => "{resource} opens stored data to the public: {detail}",
+        Some(CheckKind::OpenRoleTrust) => "{resource} can be assumed by anyone: {detail}",
         Some(CheckKind::DataResidency) if fixed => {
             "The data must stay in {allowed_regions}, so the plan was moved from {actual} to {region}"
         }
@@ -224,6 +226,13 @@ fn default_suggestion(rule: &Guardrail, values: &BTreeMap<&'static str, String>)
             "Grant least-privilege policies, or require aws:MultiFactorAuthPresent for administrator access."
                 .to_string()
         }
+        Some(CheckKind::PublicBucket) => "Keep the bucket private: drop the public ACL, keep all four \
+             public access block settings true, and grant access to named accounts or roles (or \
+             serve files through CloudFront with origin access control)."
+            .to_string(),
+        Some(CheckKind::OpenRoleTrust) => "Trust only the AWS service or the named accounts and \
+             roles that need the role, or add a condition such as aws:PrincipalOrgID."
+            .to_string(),
         Some(CheckKind::DataResidency) => format!(
             "Plan it in an allowed region ({}).",
             values.get("allowed_regions").map(String::as_str).unwrap_or("")
@@ -377,10 +386,24 @@ fn evidence_detail(rule: &Guardrail, changes: &[String]) -> String {
                 .unwrap_or("CHG"),
             rule.approvers.join(", ")
         ),
-        Some(Evidence::RequesterConfirmation) => format!(
-            "The plan deletes resources ({listed}), which waits for the requester's explicit \
-             confirmation"
-        ),
+        Some(Evidence::RequesterConfirmation) => {
+            let replaces = changes.iter().any(|c| c.starts_with("replace "));
+            let deletes = changes.iter().any(|c| c.starts_with("delete "));
+            let what = match (deletes, replaces) {
+                (true, true) => "deletes or replaces",
+                (false, true) => "replaces",
+                _ => "deletes",
+            };
+            let why = if replaces {
+                "; a replacement destroys the resource, and what it holds, before creating a new \
+                 one, so it waits"
+            } else {
+                ", which waits"
+            };
+            format!(
+                "The plan {what} resources ({listed}){why} for the requester's explicit confirmation"
+            )
+        }
         None => format!("The plan touches {listed}"),
     }
 }
@@ -480,7 +503,10 @@ fn join_and(items: &[&str]) -> String {
     }
 }
 
-/// Attribute conditions, case by case; fixes applied when `fix`.
+/// Attribute conditions, case by case; fixes applied when `fix`. Conditions read a resource's
+/// effective attributes (a bucket with its separate encryption, ACL, policy and public access
+/// block resources). Every matching case's fix is applied, with one finding per resource and
+/// rule, which speaks of the first case that matched.
 fn conditions(rule: &Guardrail, scope: &Scope, plan: &mut Plan, fix: bool) -> RuleResult {
     let cases = rule.effective_cases();
     let case_scopes: Vec<Scope> = cases
@@ -495,17 +521,29 @@ fn conditions(rule: &Guardrail, scope: &Scope, plan: &mut Plan, fix: bool) -> Ru
         if !in_scope(scope, r, view, rule) {
             continue;
         }
+        let effective = effective_values(view, r);
+        let mut hit: Option<Hit> = None;
+        let mut fixes: Vec<String> = Vec::new();
         for (ci, (case, cs)) in cases.iter().zip(&case_scopes).enumerate() {
             if !in_scope(cs, r, view, rule) {
                 continue;
             }
             applicable = true;
-            if !case.condition.holds(&r.values) {
+            if !case.condition.holds(&effective) {
+                continue;
+            }
+            if let Some(f) = &case.fix {
+                fixes.push(f.describe());
+                if fix {
+                    to_fix.push((idx, ci));
+                }
+            }
+            if hit.is_some() {
                 continue;
             }
             let mut values = resource_values(r, view);
-            let attribute = case.condition.attribute.clone().unwrap_or_default();
-            let actual = lookup(&r.values, &attribute);
+            let attribute = firing_attribute(&case.condition, &effective).unwrap_or_default();
+            let actual = lookup(&effective, &attribute);
             values.insert(
                 "actual",
                 if actual.is_empty() {
@@ -520,21 +558,17 @@ fn conditions(rule: &Guardrail, scope: &Scope, plan: &mut Plan, fix: bool) -> Ru
             );
             values.insert("attribute", attribute);
             values.insert("detail", case.condition.describe());
-            let mut fixed = false;
-            if let Some(f) = &case.fix {
-                values.insert("fix", f.describe());
-                if fix {
-                    to_fix.push((idx, ci));
-                    fixed = true;
-                }
-            }
-            hits.push(Hit {
+            hit = Some(Hit {
                 resource: Some(r.address.clone()),
                 values,
-                fixed,
+                fixed: fix && case.fix.is_some(),
             });
-            // One finding per resource and rule, even when several cases match.
-            break;
+        }
+        if let Some(mut h) = hit {
+            if !fixes.is_empty() {
+                h.values.insert("fix", fixes.join(", "));
+            }
+            hits.push(h);
         }
     }
     for (idx, ci) in to_fix {
@@ -543,6 +577,27 @@ fn conditions(rule: &Guardrail, scope: &Scope, plan: &mut Plan, fix: bool) -> Ru
         }
     }
     RuleResult { applicable, hits }
+}
+
+/// The attribute a condition fired on, for messages: its own, or for `any` the first part that
+/// holds and for `all` the last part (the one the others only guard).
+fn firing_attribute(
+    c: &paved_core::guardrail::Condition,
+    values: &serde_json::Map<String, Value>,
+) -> Option<String> {
+    if let Some(a) = &c.attribute {
+        return Some(a.clone());
+    }
+    if let Some(any) = &c.any {
+        return any
+            .iter()
+            .find(|p| p.holds(values))
+            .and_then(|p| firing_attribute(p, values));
+    }
+    if let Some(all) = &c.all {
+        return all.last().and_then(|p| firing_attribute(p, values));
+    }
+    None
 }
 
 /// A per-resource built-in check; `Some(detail)` when it fires.
@@ -584,6 +639,8 @@ fn resource_kind(rule: &Guardrail, kind: CheckKind, plan: &Plan, r: &Resource) -
             (!open.is_empty()).then(|| open.join("; "))
         }
         CheckKind::AdminWithoutMfa => admin_without_mfa(plan, r),
+        CheckKind::PublicBucket => public_bucket(plan, r),
+        CheckKind::OpenRoleTrust => open_role_trust(r),
         CheckKind::DataResidency | CheckKind::MonthlyCost => None,
     }
 }
@@ -740,7 +797,11 @@ fn requirement_met(req: &Requirement, plan: &Plan, facts: &Facts<'_>) -> bool {
             .any(|t| paved_core::guardrail::type_matches(t, kind))
     };
     let selects = |sel: &Selector, r: &Resource| {
-        of_types(sel, &r.kind) && sel.condition.as_ref().is_none_or(|c| c.holds(&r.values))
+        of_types(sel, &r.kind)
+            && sel
+                .condition
+                .as_ref()
+                .is_none_or(|c| c.holds(&effective_values(plan, r)))
     };
     let every = req.every.iter().all(|sel| {
         plan.resources
@@ -823,5 +884,86 @@ mod tests {
             sentence("aws_db_instance.main is open"),
             "aws_db_instance.main is open."
         );
+    }
+
+    #[test]
+    fn every_matching_case_is_fixed_in_one_finding() {
+        use crate::test_support::{plan, res};
+        use paved_core::{Environment, Intent};
+        use serde_json::json;
+        let policy = GuardrailPolicy::parse(
+            "g.yaml",
+            r#"
+version: "1"
+rules:
+  security:
+    - name: volumes
+      level: hard
+      enforcement: auto-fix
+      cases:
+        - applies_to: [aws_instance]
+          condition: {attribute: root_block_device.encrypted, not_equals: true}
+          fix: {set: {root_block_device.encrypted: true}}
+        - applies_to: [aws_instance]
+          condition:
+            all:
+              - {attribute: ebs_block_device, missing: false}
+              - {attribute: ebs_block_device.encrypted, not_equals: true}
+          fix: {set: {ebs_block_device.encrypted: true}}
+"#,
+        )
+        .unwrap();
+        let mut p = plan(
+            Environment::Development,
+            vec![
+                res(
+                    "aws_instance",
+                    "both",
+                    json!({"root_block_device": [{}], "ebs_block_device": [
+                        {"encrypted": true}, {"encrypted": "false"}]}),
+                ),
+                res(
+                    "aws_instance",
+                    "extra_only",
+                    json!({"root_block_device": [{"encrypted": 1}],
+                        "ebs_block_device": [{"device_name": "/dev/sdf"}]}),
+                ),
+                res(
+                    "aws_instance",
+                    "fine",
+                    json!({"root_block_device": [{"encrypted": true}], "ebs_block_device": []}),
+                ),
+            ],
+        );
+        let intent = Intent::empty();
+        let ctx = crate::AuditContext::default();
+        let facts = Facts::new("x", &intent, &ctx);
+        let j = evaluate(&policy, &mut p, &facts, &|_| {});
+        assert_eq!(j.findings.len(), 2, "{:#?}", j.findings);
+        assert!(
+            j.findings[0]
+                .message
+                .contains("root_block_device.encrypted = true, ebs_block_device.encrypted = true"),
+            "{}",
+            j.findings[0].message
+        );
+        // The `all` case speaks of the attribute it guards, not the guard.
+        assert!(
+            j.findings[1]
+                .message
+                .contains("ebs_block_device.encrypted is not true"),
+            "{}",
+            j.findings[1].message
+        );
+        for r in &p.resources[..2] {
+            assert!(
+                r.values["ebs_block_device"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|d| d["encrypted"] == json!(true))
+            );
+        }
+        assert_eq!(p.resources[2].values["ebs_block_device"], json!([]));
     }
 }

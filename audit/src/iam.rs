@@ -1,9 +1,13 @@
-//! Administrator access without multi-factor authentication.
+//! IAM: administrator access without multi-factor authentication, and roles anyone can assume.
 //!
 //! Administrator access is the managed `AdministratorAccess` policy, or a policy statement that
-//! allows every action (`*` or `*:*`) on every resource. It is acceptable only behind an MFA
-//! condition: on the statement itself, or, for a role, in the role's trust policy (nobody can
-//! assume the role without MFA).
+//! allows on every resource (`*`, `arn:aws:*:*:*:*`) every action (`*` or `*:*`, alone or in a
+//! list), every IAM action (`iam:*`: the holder can grant itself anything), or everything but a
+//! few actions (`NotAction`). It is acceptable only behind an MFA condition: on the statement
+//! itself, or, for a role, in the role's trust policy (nobody can assume the role without MFA).
+//!
+//! A role is open when its trust policy lets everyone (`Principal: "*"` or `{"AWS": "*"}`) assume
+//! it without a condition that narrows who (an organisation, account, source or VPC).
 
 use paved_core::{Plan, Resource};
 use serde_json::Value;
@@ -41,21 +45,56 @@ pub fn admin_without_mfa(plan: &Plan, r: &Resource) -> Option<String> {
         let Some(doc) = parse_document(doc) else {
             continue;
         };
-        if statements(&doc)
+        let found = statements(&doc)
             .iter()
-            .any(|s| is_admin_statement(s) && !has_mfa_condition(s))
-        {
+            .filter(|s| !has_mfa_condition(s))
+            .find_map(admin_grant);
+        if let Some(grant) = found {
             // A role's admin policy is acceptable when nobody can assume the role without MFA.
             if attached_role(plan, r).is_some_and(trust_requires_mfa) {
                 continue;
             }
             return Some(format!(
-                "{} allows every action on every resource without requiring MFA",
+                "{} allows {grant} without requiring MFA",
                 r.address
             ));
         }
     }
     None
+}
+
+/// Why a role can be assumed by anyone, or `None` when its trust policy names who may.
+pub fn open_role_trust(r: &Resource) -> Option<String> {
+    if !survives(r) || r.kind != "aws_iam_role" {
+        return None;
+    }
+    let doc = r.value("assume_role_policy").and_then(parse_document)?;
+    let open = statements(&doc).into_iter().find(|s| {
+        is_allow(s)
+            && allows_everyone(s)
+            && as_list(s.get("Action"))
+                .iter()
+                .chain(&as_list(s.get("NotAction")))
+                .any(|a| {
+                    let a = a.to_ascii_lowercase();
+                    a == "*" || a.starts_with("sts:")
+                })
+            && !restricts_principal(s)
+    })?;
+    let principal = if open.get("NotPrincipal").is_some() {
+        "NotPrincipal".to_string()
+    } else {
+        format!(
+            "Principal {}",
+            open.get("Principal")
+                .map(|p| p.to_string())
+                .unwrap_or_default()
+        )
+    };
+    Some(format!(
+        "its trust policy lets anyone in any AWS account assume it ({principal}), with no \
+         condition narrowing who"
+    ))
 }
 
 fn is_admin_arn(arn: &str) -> bool {
@@ -84,7 +123,7 @@ fn trust_requires_mfa(role: &Resource) -> bool {
 }
 
 /// A policy document as a JSON value; Terraform carries it as a JSON string or an object.
-fn parse_document(v: &Value) -> Option<Value> {
+pub fn parse_document(v: &Value) -> Option<Value> {
     match v {
         Value::String(s) => serde_json::from_str(s).ok(),
         Value::Object(_) => Some(v.clone()),
@@ -92,7 +131,8 @@ fn parse_document(v: &Value) -> Option<Value> {
     }
 }
 
-fn statements(doc: &Value) -> Vec<Value> {
+/// A document's statements, whether `Statement` is a list or a single object.
+pub fn statements(doc: &Value) -> Vec<Value> {
     match doc.get("Statement") {
         Some(Value::Array(items)) => items.clone(),
         Some(obj @ Value::Object(_)) => vec![obj.clone()],
@@ -111,16 +151,153 @@ fn as_list(v: Option<&Value>) -> Vec<String> {
     }
 }
 
-fn is_admin_statement(s: &Value) -> bool {
-    let allow = s
-        .get("Effect")
+fn is_allow(s: &Value) -> bool {
+    s.get("Effect")
         .and_then(Value::as_str)
-        .is_some_and(|e| e.eq_ignore_ascii_case("allow"));
-    let actions = as_list(s.get("Action"));
+        .is_some_and(|e| e.trim().eq_ignore_ascii_case("allow"))
+}
+
+/// True when an ARN pattern covers every resource: `*`, or an ARN whose parts are all wildcards
+/// (`arn:aws:*:*:*:*`, `arn:*:*:*:*:*/*`).
+fn covers_everything(resource: &str) -> bool {
+    let r = resource.trim();
+    if r == "*" {
+        return true;
+    }
+    let mut parts = r.split(':');
+    if parts.next() != Some("arn") {
+        return false;
+    }
+    let partition = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    (partition == "*" || partition.starts_with("aws"))
+        && rest.len() >= 4
+        && rest.iter().all(|p| p.chars().all(|c| c == '*' || c == '/'))
+}
+
+/// True when an ARN pattern covers every IAM resource (`arn:aws:iam::*:*`), or everything.
+fn covers_all_of_iam(resource: &str) -> bool {
+    if covers_everything(resource) {
+        return true;
+    }
+    let parts: Vec<&str> = resource.trim().split(':').collect();
+    parts.len() >= 6
+        && parts[0] == "arn"
+        && parts[2].eq_ignore_ascii_case("iam")
+        && parts[4..]
+            .iter()
+            .all(|p| p.chars().all(|c| c == '*' || c == '/'))
+}
+
+/// What administrator access an Allow statement grants (`every action on every resource`), or
+/// `None`.
+fn admin_grant(s: &Value) -> Option<String> {
+    if !is_allow(s) {
+        return None;
+    }
     let resources = as_list(s.get("Resource"));
-    allow
-        && actions.iter().any(|a| a == "*" || a == "*:*")
-        && (resources.is_empty() || resources.iter().any(|r| r == "*"))
+    // `NotResource` with an Allow grants everything but the few resources it lists.
+    let on_all = |pred: fn(&str) -> bool| {
+        s.get("NotResource").is_some() || resources.is_empty() || resources.iter().any(|r| pred(r))
+    };
+    let actions: Vec<String> = as_list(s.get("Action"))
+        .iter()
+        .map(|a| a.trim().to_ascii_lowercase())
+        .collect();
+    if actions.iter().any(|a| a == "*" || a == "*:*") && on_all(covers_everything) {
+        return Some("every action on every resource".to_string());
+    }
+    if actions.iter().any(|a| a == "iam:*") && on_all(covers_all_of_iam) {
+        return Some(
+            "iam:* on every resource (so it can make itself an administrator)".to_string(),
+        );
+    }
+    let not_actions = as_list(s.get("NotAction"));
+    if s.get("NotAction").is_some() && on_all(covers_everything) {
+        return Some(format!(
+            "every action except {} on every resource (NotAction)",
+            if not_actions.is_empty() {
+                "none".to_string()
+            } else {
+                not_actions.join(", ")
+            }
+        ));
+    }
+    None
+}
+
+/// True when a statement's principal is everyone: `"*"`, `{"AWS": "*"}` (or a list holding `*`),
+/// or an Allow with `NotPrincipal`.
+pub fn allows_everyone(s: &Value) -> bool {
+    if s.get("NotPrincipal").is_some() {
+        return true;
+    }
+    match s.get("Principal") {
+        Some(Value::String(p)) => p.trim() == "*",
+        Some(Value::Object(m)) => m
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("aws") || k.as_str() == "*")
+            .any(|(_, v)| as_list(Some(v)).iter().any(|p| p.trim() == "*")),
+        _ => false,
+    }
+}
+
+/// True when a statement allows everyone, with no condition that narrows who may use it.
+pub fn public_allow(s: &Value) -> bool {
+    is_allow(s) && allows_everyone(s) && !restricts_principal(s)
+}
+
+/// Condition keys that narrow who can act (AWS's own test of whether a policy is public): the
+/// caller's organisation, account or identity, or the source service, account, VPC or address.
+const RESTRICTING_KEYS: [&str; 16] = [
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalservicename",
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:sourceip",
+    "aws:userid",
+    "aws:username",
+    "s3:dataaccesspointaccount",
+];
+
+/// True when the statement's condition narrows who may use it. A condition only about the
+/// request (`aws:SecureTransport`, a time, MFA of whoever calls) does not; `aws:SourceIp` does
+/// unless the address range is the whole internet.
+fn restricts_principal(s: &Value) -> bool {
+    let Some(Value::Object(cond)) = s.get("Condition") else {
+        return false;
+    };
+    cond.iter().any(|(op, block)| {
+        let Value::Object(keys) = block else {
+            return false;
+        };
+        // `...IfExists` passes when the key is absent, so it narrows nothing.
+        if op.to_ascii_lowercase().ends_with("ifexists") {
+            return false;
+        }
+        keys.iter().any(|(k, v)| {
+            let k = k.to_ascii_lowercase();
+            if !RESTRICTING_KEYS.iter().any(|r| r.eq_ignore_ascii_case(&k)) {
+                return false;
+            }
+            let values = as_list(Some(v));
+            if values.iter().any(|x| x.trim() == "*") {
+                return false;
+            }
+            k != "aws:sourceip"
+                || !values
+                    .iter()
+                    .any(|c| paved_core::guardrail::is_world_cidr(c))
+        })
+    })
 }
 
 fn has_mfa_condition(s: &Value) -> bool {
@@ -218,5 +395,65 @@ mod tests {
             json!({"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
         let pol = res("aws_iam_policy", "read", json!({"policy": narrow}));
         assert!(admin_without_mfa(&p, &pol).is_none());
+    }
+
+    #[test]
+    fn admin_spellings_are_all_admin() {
+        let p = plan(vec![]);
+        for st in [
+            json!({"Effect": "Allow", "Action": ["s3:*", "*"], "Resource": "arn:aws:*:*:*:*"}),
+            json!({"Effect": "allow", "Action": "iam:*", "Resource": "*"}),
+            json!({"Effect": "Allow", "Action": "iam:*", "Resource": "arn:aws:iam::*:*"}),
+            json!({"Effect": "Allow", "NotAction": "iam:CreateUser", "Resource": "*"}),
+            json!({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::x"}),
+        ] {
+            let pol = res(
+                "aws_iam_policy",
+                "p",
+                json!({"policy": json!({"Statement": [st.clone()]}).to_string()}),
+            );
+            assert!(admin_without_mfa(&p, &pol).is_some(), "{st}");
+        }
+        for st in [
+            json!({"Effect": "Allow", "Action": "iam:*", "Resource": "arn:aws:iam::123:role/x"}),
+            json!({"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}),
+            json!({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::*"}),
+        ] {
+            let pol = res(
+                "aws_iam_policy",
+                "p",
+                json!({"policy": {"Statement": [st.clone()]}}),
+            );
+            assert!(admin_without_mfa(&p, &pol).is_none(), "{st}");
+        }
+        assert!(covers_everything("arn:aws:*:*:*:*"));
+        assert!(covers_everything("arn:*:*:*:*:*/*"));
+        assert!(!covers_everything("arn:aws:s3:::*"));
+    }
+
+    #[test]
+    fn open_trust_is_everyone_without_a_narrowing_condition() {
+        let role = |trust: Value| res("aws_iam_role", "r", json!({"assume_role_policy": trust}));
+        let st = |principal: Value, cond: Option<Value>| {
+            let mut s =
+                json!({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"});
+            if let Some(c) = cond {
+                s["Condition"] = c;
+            }
+            json!({"Statement": [s]})
+        };
+        assert!(open_role_trust(&role(st(json!("*"), None))).is_some());
+        assert!(open_role_trust(&role(json!(st(json!({"AWS": "*"}), None).to_string()))).is_some());
+        // A condition about the request, not the caller, narrows nothing.
+        let tls = json!({"Bool": {"aws:SecureTransport": "true"}});
+        assert!(open_role_trust(&role(st(json!("*"), Some(tls)))).is_some());
+        let world_ip = json!({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}});
+        assert!(open_role_trust(&role(st(json!("*"), Some(world_ip)))).is_some());
+        let org = json!({"StringEquals": {"aws:PrincipalOrgID": "o-1"}});
+        assert!(open_role_trust(&role(st(json!("*"), Some(org)))).is_none());
+        let service = st(json!({"Service": "ecs-tasks.amazonaws.com"}), None);
+        assert!(open_role_trust(&role(service)).is_none());
+        let account = st(json!({"AWS": "arn:aws:iam::123456789012:root"}), None);
+        assert!(open_role_trust(&role(account)).is_none());
     }
 }

@@ -2,9 +2,10 @@
 //!
 //! Terraform spells ingress three ways: an `ingress` list on `aws_security_group`, separate
 //! `aws_security_group_rule` resources with `type = "ingress"`, and
-//! `aws_vpc_security_group_ingress_rule` resources. All three are read.
+//! `aws_vpc_security_group_ingress_rule` resources. All three are read, with `ingress` as a list
+//! of blocks or as one block object (Terraform's JSON syntax accepts both).
 
-use paved_core::guardrail::is_world_cidr;
+use paved_core::guardrail::{as_bool, is_world_cidr};
 use paved_core::{Plan, Resource};
 use serde_json::Value;
 
@@ -27,15 +28,19 @@ pub struct WorldIngress {
 impl WorldIngress {
     /// `port 22 (tcp) from 0.0.0.0/0`.
     pub fn describe(&self) -> String {
+        let protocol = match self.protocol.as_str() {
+            "6" => "tcp",
+            "17" => "udp",
+            "1" => "icmp",
+            "58" => "icmpv6",
+            other => other,
+        };
         let ports = if self.protocol == "-1" || self.protocol == "all" {
             "every port".to_string()
         } else if self.from_port == self.to_port {
-            format!("port {} ({})", self.from_port, self.protocol)
+            format!("port {} ({protocol})", self.from_port)
         } else {
-            format!(
-                "ports {}-{} ({})",
-                self.from_port, self.to_port, self.protocol
-            )
+            format!("ports {}-{} ({protocol})", self.from_port, self.to_port)
         };
         format!("{ports} from {}", self.cidr)
     }
@@ -128,16 +133,19 @@ pub fn world_ingress_of(plan: &Plan, r: &Resource) -> Vec<WorldIngress> {
     };
     match r.kind.as_str() {
         SG => {
-            if let Some(Value::Array(rules)) = r.value("ingress") {
-                for rule in rules {
-                    if let Value::Object(obj) = rule {
-                        push(
-                            Some(r.address.clone()),
-                            obj,
-                            &["cidr_blocks", "ipv6_cidr_blocks"],
-                            "protocol",
-                        );
-                    }
+            let blocks: Vec<&Value> = match r.value("ingress") {
+                Some(Value::Array(rules)) => rules.iter().collect(),
+                Some(one @ Value::Object(_)) => vec![one],
+                _ => Vec::new(),
+            };
+            for rule in blocks {
+                if let Value::Object(obj) = rule {
+                    push(
+                        Some(r.address.clone()),
+                        obj,
+                        &["cidr_blocks", "ipv6_cidr_blocks"],
+                        "protocol",
+                    );
                 }
             }
         }
@@ -178,8 +186,7 @@ pub fn fronts_public_load_balancer(plan: &Plan, group: &str) -> bool {
     plan.resources.iter().any(|lb| {
         matches!(lb.kind.as_str(), "aws_lb" | "aws_alb" | "aws_elb")
             && survives(lb)
-            && lb.bool_value("internal") != Some(true)
-            && lb.str_value("internal") != Some("true")
+            && lb.value("internal").and_then(as_bool) != Some(true)
             && refers_to(lb, sg)
     })
 }
@@ -265,5 +272,32 @@ mod tests {
         assert!(fronts_public_load_balancer(&p, "aws_security_group.alb"));
         assert!(!fronts_public_load_balancer(&p, "aws_security_group.int"));
         assert!(!fronts_public_load_balancer(&p, "aws_security_group.none"));
+    }
+
+    #[test]
+    fn a_single_ingress_object_is_one_rule() {
+        let p = plan(vec![res(
+            "aws_security_group",
+            "app",
+            json!({"ingress": {"from_port": 20, "to_port": 25, "protocol": "6",
+                "ipv6_cidr_blocks": ["::/0"]}}),
+        )]);
+        let found = world_ingress(&p);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].describe(), "ports 20-25 (tcp) from ::/0");
+        assert!(!found[0].only_ports(&[80, 443]));
+    }
+
+    #[test]
+    fn internal_is_read_however_spelled() {
+        let p = plan(vec![
+            res("aws_security_group", "alb", json!({})),
+            res(
+                "aws_lb",
+                "x",
+                json!({"internal": 1, "security_groups": ["aws_security_group.alb.id"]}),
+            ),
+        ]);
+        assert!(!fronts_public_load_balancer(&p, "aws_security_group.alb"));
     }
 }

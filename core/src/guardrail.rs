@@ -108,6 +108,14 @@ pub enum CheckKind {
     DataResidency,
     /// The plan's monthly cost, recomputed from the price table, must not exceed `threshold`.
     MonthlyCost,
+    /// An S3 bucket readable or writable by anyone: a public canned ACL or grant, a bucket
+    /// policy allowing everyone without a restricting condition, or a public access block with a
+    /// flag off. Reads the bucket's own attributes and its separate ACL, policy and public access
+    /// block resources.
+    PublicBucket,
+    /// An IAM role whose trust policy lets anyone (`Principal: "*"` or `{"AWS": "*"}`) assume it
+    /// without a condition that restricts who.
+    OpenRoleTrust,
 }
 
 impl CheckKind {
@@ -118,6 +126,8 @@ impl CheckKind {
             CheckKind::AdminWithoutMfa => "admin_without_mfa",
             CheckKind::DataResidency => "data_residency",
             CheckKind::MonthlyCost => "monthly_cost",
+            CheckKind::PublicBucket => "public_bucket",
+            CheckKind::OpenRoleTrust => "open_role_trust",
         }
     }
 
@@ -1009,10 +1019,20 @@ impl Condition {
             return found.iter().any(|f| loosely_equal(f, v));
         }
         if let Some(v) = &self.not_equals {
-            return !found.iter().any(|f| loosely_equal(f, v));
+            // Per block: over a list of blocks (`ebs_block_device.encrypted`), one block that
+            // lacks the value or differs is enough.
+            let slots = lookup_slots(values, path);
+            return slots.is_empty()
+                || slots
+                    .iter()
+                    .any(|s| s.is_none_or(|f| !loosely_equal(f, v)));
         }
         if let Some(m) = self.missing {
-            return found.is_empty() == m;
+            // An empty list of blocks is no block at all.
+            let absent = found
+                .iter()
+                .all(|f| matches!(f, Value::Array(items) if items.is_empty()));
+            return absent == m;
         }
         if let Some(v) = &self.contains {
             return found.iter().any(|f| match (f, v) {
@@ -1124,15 +1144,34 @@ fn as_number(v: &&Value) -> Option<f64> {
     }
 }
 
-/// Equality that forgives how Terraform JSON sometimes writes scalars (`"true"`, `"5"`).
+/// A value as Terraform would read it for a bool attribute: `true`/`false` in any case, `"1"`/`"0"`
+/// and the numbers 1 and 0 (provider JSON and hand-written plans use all of them).
+pub fn as_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        },
+        Value::Number(n) => match n.as_f64() {
+            Some(1.0) => Some(true),
+            Some(0.0) => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Equality the way Terraform coerces scalars: a bool equals its spellings (`"true"`, `"TRUE"`,
+/// `1`, `"1"`), a number equals its string (`"0"` is 0), and strings compare trimmed and without
+/// regard to case (`PUBLIC-READ` is `public-read`).
 fn loosely_equal(a: &Value, b: &Value) -> bool {
     if a == b {
         return true;
     }
     match (a, b) {
-        (Value::String(s), Value::Bool(x)) | (Value::Bool(x), Value::String(s)) => {
-            s.eq_ignore_ascii_case(if *x { "true" } else { "false" })
-        }
+        (Value::Bool(x), other) | (other, Value::Bool(x)) => as_bool(other) == Some(*x),
         (Value::Number(n), Value::String(s)) | (Value::String(s), Value::Number(n)) => {
             match (n.as_f64(), s.trim().parse::<f64>()) {
                 (Some(x), Ok(y)) => x == y,
@@ -1140,6 +1179,7 @@ fn loosely_equal(a: &Value, b: &Value) -> bool {
             }
         }
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::String(x), Value::String(y)) => x.trim().eq_ignore_ascii_case(y.trim()),
         _ => false,
     }
 }
@@ -1171,6 +1211,42 @@ pub fn lookup<'a>(values: &'a Map<String, Value>, path: &str) -> Vec<&'a Value> 
     }
     current.retain(|v| !v.is_null());
     current
+}
+
+/// The values at a dotted path, one slot per block reached: over a list of blocks, a block that
+/// lacks the last key is a `None` slot (a block reached only part way, like a mapping without
+/// `ebs`, is no slot). Nulls count as missing.
+pub fn lookup_slots<'a>(values: &'a Map<String, Value>, path: &str) -> Vec<Option<&'a Value>> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let Some((last, init)) = parts.split_last() else {
+        return Vec::new();
+    };
+    let mut holders: Vec<&Map<String, Value>> = vec![values];
+    for part in init {
+        let mut next = Vec::new();
+        for m in holders {
+            match m.get(*part) {
+                Some(Value::Object(o)) => next.push(o),
+                Some(Value::Array(items)) => {
+                    next.extend(items.iter().filter_map(Value::as_object));
+                }
+                _ => {}
+            }
+        }
+        holders = next;
+    }
+    let mut out = Vec::new();
+    for m in holders {
+        match m.get(*last) {
+            None | Some(Value::Null) => out.push(None),
+            Some(v) => out.push(Some(v)),
+        }
+    }
+    // An attribute absent from the top level is no slot at all (`missing`), not an empty block.
+    if init.is_empty() && out == [None] {
+        return Vec::new();
+    }
+    out
 }
 
 /// Sets a value at a dotted path, creating objects on the way and setting it in every element of
@@ -1280,6 +1356,52 @@ mod tests {
         assert!(c.holds(&obj(json!({"storage_encrypted": false}))));
         assert!(!c.holds(&obj(json!({"storage_encrypted": true}))));
         assert!(!c.holds(&obj(json!({"storage_encrypted": "true"}))));
+    }
+
+    #[test]
+    fn loose_spellings_compare_as_terraform_coerces_them() {
+        let public = cond("{attribute: publicly_accessible, equals: true}");
+        for v in [json!(true), json!(1), json!("1"), json!("true"), json!("TRUE"), json!(" True ")] {
+            assert!(public.holds(&obj(json!({"publicly_accessible": v.clone()}))), "{v}");
+        }
+        for v in [json!(false), json!(0), json!("0"), json!("false"), json!("no"), json!(2)] {
+            assert!(!public.holds(&obj(json!({"publicly_accessible": v.clone()}))), "{v}");
+        }
+        let enc = cond("{attribute: storage_encrypted, not_equals: true}");
+        assert!(enc.holds(&obj(json!({"storage_encrypted": 0}))));
+        assert!(enc.holds(&obj(json!({"storage_encrypted": "FALSE"}))));
+        assert!(!enc.holds(&obj(json!({"storage_encrypted": 1}))));
+        let acl = cond("{attribute: acl, in: [public-read, public-read-write]}");
+        assert!(acl.holds(&obj(json!({"acl": "PUBLIC-READ"}))));
+        assert!(!acl.holds(&obj(json!({"acl": "private"}))));
+        let days = cond("{attribute: backup_retention_period, less_than: 7}");
+        assert!(days.holds(&obj(json!({"backup_retention_period": "0"}))));
+        assert!(cond("{attribute: n, equals: 0}").holds(&obj(json!({"n": "0"}))));
+        assert_eq!(as_bool(&json!("1")), Some(true));
+        assert_eq!(as_bool(&json!("maybe")), None);
+    }
+
+    #[test]
+    fn not_equals_judges_each_block_of_a_list() {
+        let c = cond("{attribute: ebs_block_device.encrypted, not_equals: true}");
+        let one_plain = obj(json!({"ebs_block_device": [
+            {"device_name": "/dev/sdb", "encrypted": true},
+            {"device_name": "/dev/sdc", "encrypted": false}
+        ]}));
+        assert!(c.holds(&one_plain));
+        let one_unsaid = obj(json!({"ebs_block_device": [
+            {"device_name": "/dev/sdb", "encrypted": true}, {"device_name": "/dev/sdc"}
+        ]}));
+        assert!(c.holds(&one_unsaid));
+        let all = obj(json!({"ebs_block_device": [{"encrypted": "true"}, {"encrypted": 1}]}));
+        assert!(!c.holds(&all));
+        // A single block written as an object reads the same as a list of one.
+        assert!(c.holds(&obj(json!({"ebs_block_device": {"encrypted": false}}))));
+        assert!(!c.holds(&obj(json!({"ebs_block_device": {"encrypted": true}}))));
+        // An empty list of blocks is missing.
+        let present = cond("{attribute: ebs_block_device, missing: false}");
+        assert!(!present.holds(&obj(json!({"ebs_block_device": []}))));
+        assert!(present.holds(&obj(json!({"ebs_block_device": [{}]}))));
     }
 
     #[test]

@@ -41,7 +41,8 @@ pub fn good_db() -> Resource {
         "aws_db_instance",
         "main",
         json!({"engine": "postgres", "instance_class": "db.r5.large", "storage_encrypted": true,
-               "multi_az": true, "publicly_accessible": false,
+               "multi_az": true, "publicly_accessible": false, "backup_retention_period": 30,
+               "deletion_protection": true, "skip_final_snapshot": false,
                "vpc_security_group_ids": ["${aws_security_group.db.id}"]}),
     )
 }

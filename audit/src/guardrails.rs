@@ -64,6 +64,7 @@ mod tests {
             "pci_baseline",
             "gdpr_data_residency",
             "no_world_open_ingress",
+            "no_public_search_domains",
             "no_public_buckets",
             "no_open_role_trust",
             "production_database_backups",

@@ -410,7 +410,7 @@ fn resources(
             .push(r.name.as_str());
     }
     let mut planned: BTreeMap<&str, Vec<&Resource>> = BTreeMap::new();
-    for r in &creates {
+    for r in creates.iter().filter(|r| !configures_another(r, plan)) {
         planned.entry(r.kind.as_str()).or_default().push(r);
     }
     for (kind, list) in planned {
@@ -1053,6 +1053,35 @@ fn changes(
 /// "a production web app", "an analytics pipeline".
 fn with_article(s: &str) -> String {
     format!("{} {s}", article(s))
+}
+
+/// Resource types that only configure another resource, split out of it as Terraform's AWS
+/// provider allows (a bucket's encryption, policy or public access block; a security group's
+/// rules): type prefix, and the type they configure.
+const COMPANIONS: &[(&str, &str)] = &[
+    ("aws_s3_bucket_", "aws_s3_bucket"),
+    ("aws_security_group_rule", "aws_security_group"),
+    ("aws_vpc_security_group_ingress_rule", "aws_security_group"),
+    ("aws_vpc_security_group_egress_rule", "aws_security_group"),
+];
+
+/// True when `r` configures a resource of the plan (it refers to it) rather than adding one of its
+/// own: it follows from what it configures, and the guardrails judge its settings.
+fn configures_another(r: &Resource, plan: &Plan) -> bool {
+    let Some((_, parent)) = COMPANIONS
+        .iter()
+        .find(|(prefix, _)| r.kind.starts_with(prefix))
+    else {
+        return false;
+    };
+    let mut texts = Vec::new();
+    for v in r.values.values() {
+        crate::facts::strings(v, &mut texts);
+    }
+    plan.resources
+        .iter()
+        .filter(|p| p.kind == *parent)
+        .any(|p| texts.iter().any(|t| crate::facts::mentions_address(t, &p.address)))
 }
 
 /// The attribute that holds a resource's size, and its value.

@@ -103,7 +103,8 @@ fn the_red_team_cases_are_judged_as_a_platform_engineer_would() {
     let (mut caught, mut dangerous_total, mut refused_safe, mut safe_total) = (0, 0, 0, 0);
     let mut wrong = Vec::new();
     for c in &cases {
-        let valid = c.plan.validate();
+        // As `paved audit` takes a plan: a change plan may depend on what exists already.
+        let valid = c.plan.validate_submitted();
         let verdict = auditor.audit(&c.request, &c.plan, &AuditContext::default());
         let got = name(verdict.decision);
         let approvers_ok = c.approvers.iter().all(|a| verdict.approvers.contains(a));
@@ -138,6 +139,6 @@ fn the_red_team_cases_are_judged_as_a_platform_engineer_would() {
 }
 
 /// Where the audit stands on these cases; raise them as it improves, never lower them.
-const MIN_CAUGHT_PERCENT: usize = 74;
-const MAX_SAFE_REFUSED: usize = 8;
-const MIN_AS_EXPECTED: usize = 115;
+const MIN_CAUGHT_PERCENT: usize = 98;
+const MAX_SAFE_REFUSED: usize = 0;
+const MIN_AS_EXPECTED: usize = 158;

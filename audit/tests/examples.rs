@@ -523,3 +523,31 @@ fn auditing_is_deterministic() {
         paved_core::canonical::to_vec(&b)
     );
 }
+
+#[test]
+fn rules_split_out_of_a_security_group_follow_from_it() {
+    let mut plan = planned(DEV_APP);
+    let rule = |name: &str, group: &str| {
+        res(
+            "aws_vpc_security_group_ingress_rule",
+            name,
+            json!({"security_group_id": format!("${{{group}.id}}"), "cidr_ipv4": "0.0.0.0/0", "from_port": 443, "to_port": 443, "ip_protocol": "tcp"}),
+        )
+    };
+    plan.resources.push(rule("alb_https", "aws_security_group.alb"));
+    let v = audit(DEV_APP, &plan);
+    assert!(
+        vetoes_of(&v, "intent_resources").is_empty(),
+        "{:#?}",
+        v.findings
+    );
+    // A rule for a group the plan does not have is something of its own, not asked for.
+    plan.resources.push(rule("elsewhere", "aws_security_group.partner"));
+    let v = audit(DEV_APP, &plan);
+    let f = vetoes_of(&v, "intent_resources");
+    assert_eq!(f.len(), 1, "{:#?}", v.findings);
+    assert_eq!(
+        f[0].resource.as_deref(),
+        Some("aws_vpc_security_group_ingress_rule.elsewhere")
+    );
+}

@@ -53,7 +53,7 @@ fn a_clean_plan_passes_every_rule() {
     );
     let j = judge(Environment::Production, &mut p);
     assert!(j.findings.is_empty(), "{:#?}", j.findings);
-    assert_eq!(j.checks.len(), 18);
+    assert_eq!(j.checks.len(), 19);
     assert!(j.checks.iter().all(|c| c.passed), "{:#?}", j.checks);
 }
 
@@ -197,6 +197,37 @@ fn private_databases_pass() {
     let j = judge(Environment::Production, &mut p);
     assert!(of(&j, "no_public_databases").is_empty());
     assert!(check_passed(&j, "no_public_databases"));
+}
+
+#[test]
+fn search_domains_without_a_vpc_are_vetoed_and_private_ones_pass() {
+    for kind in ["aws_opensearch_domain", "aws_elasticsearch_domain"] {
+        let mut p = plan(
+            Environment::Production,
+            vec![res(kind, "search", json!({"domain_name": "search"}))],
+        );
+        let j = judge(Environment::Production, &mut p);
+        let f = of(&j, "no_public_search_domains");
+        assert_eq!(f.len(), 1, "{kind}: {:#?}", j.findings);
+        assert_eq!(f[0].outcome, Outcome::Veto);
+        assert_eq!(
+            f[0].message,
+            format!("{kind}.search has a public endpoint: it has no vpc_options, so the internet can reach it.")
+        );
+        assert_eq!(Verdict::decide(&j.findings), Decision::Vetoed);
+
+        let mut p = plan(
+            Environment::Production,
+            vec![res(
+                kind,
+                "search",
+                json!({"domain_name": "search", "vpc_options": {"subnet_ids": ["${aws_subnet.private_a.id}"]}}),
+            )],
+        );
+        let j = judge(Environment::Production, &mut p);
+        assert!(of(&j, "no_public_search_domains").is_empty(), "{kind}: {:#?}", j.findings);
+        assert!(check_passed(&j, "no_public_search_domains"));
+    }
 }
 
 #[test]

@@ -142,6 +142,27 @@ impl Plan {
         self.estimated_monthly_cost_usd = self.total_cost();
     }
 
+    /// Checks a plan handed in from outside. A plan that changes what exists may list only what
+    /// it changes, as Terraform's `resource_changes` does: its dependencies on resources it does
+    /// not list are on resources that exist already. A plan that only creates must carry
+    /// everything it depends on.
+    pub fn validate_submitted(&self) -> Result<(), PlanError> {
+        match self.validate() {
+            Err(PlanError::UnknownDependency { .. })
+                if self.resources.iter().any(|r| r.action != ResourceAction::Create) =>
+            {
+                let mut listed = self.clone();
+                let addresses: BTreeSet<String> =
+                    self.resources.iter().map(|r| r.address.clone()).collect();
+                for r in &mut listed.resources {
+                    r.depends_on.retain(|d| addresses.contains(d));
+                }
+                listed.validate()
+            }
+            other => other,
+        }
+    }
+
     /// Checks addresses, dependencies and costs; returns the first defect found.
     pub fn validate(&self) -> Result<(), PlanError> {
         let mut seen = BTreeSet::new();

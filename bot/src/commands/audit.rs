@@ -5,7 +5,7 @@ use std::path::Path;
 
 use askama::Template;
 use paved_audit::{AuditContext, Auditor};
-use paved_core::{Plan, PlanError, ResourceAction};
+use paved_core::{Plan, PlanError};
 
 use crate::cards::AuditCard;
 use crate::cli::AuditArgs;
@@ -75,28 +75,12 @@ pub fn read_plan(path: &Path) -> Result<Plan, UserError> {
     Ok(plan)
 }
 
-/// Checks a plan's structure. A plan that changes what exists may list only what it changes, as
-/// Terraform's `resource_changes` does: its dependencies on resources it does not list are on
-/// resources that exist already. A plan that only creates must carry everything it depends on.
+/// Checks a plan's structure as the audit takes it (see `Plan::validate_submitted`).
 fn check_plan(plan: &Plan) -> Result<(), String> {
-    match plan.validate() {
-        Err(PlanError::UnknownDependency { from, to })
-            if plan.resources.iter().all(|r| r.action == ResourceAction::Create) =>
-        {
-            Err(format!(
-                "`{from}` depends on `{to}`, which is not in the plan; a plan that only creates must include what it depends on"
-            ))
-        }
-        Err(PlanError::UnknownDependency { .. }) => {
-            let mut listed = plan.clone();
-            let addresses: Vec<String> = plan.resources.iter().map(|r| r.address.clone()).collect();
-            for r in &mut listed.resources {
-                r.depends_on.retain(|d| addresses.contains(d));
-            }
-            listed.validate().map_err(|e| e.to_string())
-        }
-        other => other.map_err(|e| e.to_string()),
-    }
+    plan.validate_submitted().map_err(|e| match e {
+        PlanError::UnknownDependency { .. } => format!("{e}; a plan that only creates must include what it depends on"),
+        e => e.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -810,8 +810,11 @@ fn is_value(v: &Value, weak: &str) -> bool {
     }
 }
 
+/// The resource types and attributes that carry a count: `(type, attribute)`.
+type CountAttributes = &'static [(&'static str, &'static str)];
+
 /// What a count in a scale request counts, and the attributes that carry it.
-const COUNTED: &[(&[&str], &[(&str, &str)])] = &[
+const COUNTED: &[(&[&str], CountAttributes)] = &[
     (
         &[
             "task",
@@ -845,7 +848,7 @@ const COUNTED: &[(&[&str], &[(&str, &str)])] = &[
 ];
 
 /// The count a scale request asks for ("to 4 tasks"), with what it counts.
-fn asked_count(request: &str) -> Option<(u64, &'static [(&'static str, &'static str)], String)> {
+fn asked_count(request: &str) -> Option<(u64, CountAttributes, String)> {
     let words = words_of(request);
     words.windows(2).enumerate().find_map(|(i, pair)| {
         let n: u64 = pair[0].parse().ok()?;
@@ -1035,7 +1038,7 @@ fn changes(
         if reference.changes.is_none() && allowed.is_empty() {
             continue;
         }
-        if !allowed.iter().any(|k| *k == r.kind) {
+        if !allowed.contains(&r.kind) {
             out.push(veto(
                 RULE_ACTIONS,
                 Some(&r.address),

@@ -134,11 +134,11 @@ fn the_red_team_cases_are_judged_as_a_platform_engineer_would() {
     }
     println!("dangerous plans caught: {caught}/{dangerous_total}; safe plans refused: {refused_safe}/{safe_total}; decisions as expected: {}/{}", cases.len() - wrong.len(), cases.len());
     assert!(caught * 100 >= dangerous_total * MIN_CAUGHT_PERCENT, "only {caught} of {dangerous_total} dangerous plans were caught");
-    assert!(refused_safe <= MAX_SAFE_REFUSED, "{refused_safe} safe plans were refused");
+    assert_eq!(refused_safe, 0, "safe plans were refused");
     assert!(cases.len() - wrong.len() >= MIN_AS_EXPECTED, "only {} decisions were as expected", cases.len() - wrong.len());
 }
 
-/// Where the audit stands on these cases; raise them as it improves, never lower them.
+/// Where the audit stands on these cases (and no safe plan is refused); raise them as it
+/// improves, never lower them.
 const MIN_CAUGHT_PERCENT: usize = 98;
-const MAX_SAFE_REFUSED: usize = 0;
 const MIN_AS_EXPECTED: usize = 158;

@@ -383,7 +383,7 @@ fn provisioned_dynamodb_capacity_is_priced() {
     let v = audit(request, &plan);
     let priced = v
         .plan
-        .resource(&"aws_dynamodb_table.main".to_string())
+        .resource("aws_dynamodb_table.main")
         .unwrap();
     // 40,000 × (0.00013 + 0.00065) × 730, plus storage.
     assert!(

@@ -304,12 +304,18 @@ fn service_names_come_from_the_request() {
         ("Create a web app called storefront-web", "storefront-web"),
         ("Roll back req-12345", "req-12345"),
         ("Scale payments_worker in staging", "payments_worker"),
+        // paved's own name for a web app planned without one.
+        ("scale the production web-app service to 4 tasks", "web-app"),
+        ("delete the staging web-app service", "web-app"),
+        ("Tear down req-48213", "req-48213"),
+        ("Turn on encryption for the analytics-bucket", "analytics-bucket"),
     ];
     for (request, service) in table {
         assert_eq!(read(request).service.as_deref(), Some(service), "{request}");
     }
     // A request for something new describes it; it does not name an existing service.
     assert_eq!(read("An API for our mobile app").service, None);
+    assert_eq!(read("a new web-app service in staging").service, None);
     assert_eq!(read("I need a production web app").service, None);
 }
 
@@ -835,4 +841,32 @@ proptest::proptest! {
             Err(e) => proptest::prop_assert!(false, "{text:?} gave an internal error: {e}"),
         }
     }
+}
+
+#[test]
+fn changes_said_without_the_usual_verbs_and_negations_said_as_answers() {
+    // Verbs of change beyond the usual ones, on a named service.
+    assert_eq!(read("kill the staging copy of marketing-site").action, Action::Delete);
+    assert_eq!(read("give reporting-worker more memory, it keeps OOMing").action, Action::Scale);
+    assert_eq!(read("put billing-api back to how it was before req-51120").action, Action::Rollback);
+    assert_eq!(read("can we make inventory-api multi-az?").action, Action::Modify);
+    // A change to a named resource names its kind.
+    assert!(read("Turn on encryption for the analytics-bucket").has(Component::S3));
+    // "No" as the answer to a question, "nothing", "-free".
+    assert!(!read("batch inference over the customer table every Sunday. Needs GPUs? Probably not.").has(Component::Gpu));
+    assert_eq!(read("chatbot web app. Nothing production yet, dev only").environment, Environment::Development);
+    let intent = read("k8s-free staging api");
+    assert!(intent.off_road.is_empty(), "{:?}", intent.off_road);
+    // An off-road database is the workload's database: no PostgreSQL beside it.
+    let intent = read("need a mongodb for the product catalog, dev");
+    assert_eq!(intent.off_road, ["mongodb"]);
+    assert!(!intent.has(Component::Postgres), "{:?}", intent.components);
+    // Card payments and health data said indirectly.
+    assert!(read("prod ecomm site, takes cards").compliance.contains(&Compliance::PciDss));
+    assert!(read("the new ledger service handles PANs. prod").compliance.contains(&Compliance::PciDss));
+    assert!(read("nightly export of claims with member health info to s3").compliance.contains(&Compliance::Hipaa));
+    // Real words are not typos of vocabulary words.
+    let intent = read("a telehealth appointment scheduler web app; scores write to postgres");
+    assert_eq!(intent.golden_path.as_deref(), Some("standard_web_app"));
+    assert!(!intent.assumptions.iter().any(|a| a.starts_with("Read \"")), "{:?}", intent.assumptions);
 }

@@ -124,7 +124,7 @@ pub fn read(lex: &Lexicon, path_count: usize, text: &str, mode: Mode) -> Facts {
     }
     read_ids(&tokens, &mut f);
     let existing = mode == Mode::Instruction || f.action != Action::Create;
-    f.service = service_name(lex, &tokens, &mentions, existing);
+    f.service = service_name(lex, &tokens, &mentions, existing).or_else(|| if existing { hyphenated_service(text) } else { None });
     // "tear down req-48213", "roll back req-1234": the request names what it acts on by the
     // request that created it.
     if f.service.is_none() && f.action != Action::Create {
@@ -810,6 +810,30 @@ fn service_name(
         return Some(format!("{}-{suffix}", words.join("-")));
     }
     None
+}
+
+/// A hyphenated name before a service noun in a change to what exists, even when its words are
+/// a golden path's keywords: "scale the production web-app service" (paved names a web app it
+/// plans without a name `web-app`).
+fn hyphenated_service(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-').to_lowercase())
+        .collect();
+    words.windows(2).enumerate().find_map(|(i, pair)| {
+        let name = &pair[0];
+        let compound = name.contains('-')
+            && !name.starts_with('-')
+            && !name.ends_with('-')
+            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let noun = v::SERVICE_NOUNS.iter().any(|(n, _)| *n == pair[1]);
+        // Introduced as something that exists: "the", "our", ... possibly with an environment
+        // word between ("the staging web-app service").
+        let before: Vec<&str> = words[..i].iter().rev().take(2).map(String::as_str).collect();
+        let envs = before.iter().take_while(|w| v::ENVIRONMENTS.iter().any(|(e, _, _)| e == *w)).count();
+        let introduced = before.get(envs).is_some_and(|w| matches!(*w, "the" | "our" | "my" | "their" | "your" | "this" | "that"));
+        (compound && noun && introduced).then(|| name.clone())
+    })
 }
 
 /// A word that can be part of a service name: not grammar and not a word that means something

@@ -140,5 +140,5 @@ fn the_red_team_cases_are_judged_as_a_platform_engineer_would() {
 
 /// Where the audit stands on these cases (and no safe plan is refused); raise them as it
 /// improves, never lower them.
-const MIN_CAUGHT_PERCENT: usize = 98;
-const MIN_AS_EXPECTED: usize = 158;
+const MIN_CAUGHT_PERCENT: usize = 99;
+const MIN_AS_EXPECTED: usize = 159;

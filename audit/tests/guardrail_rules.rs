@@ -386,7 +386,11 @@ fn pci_resources() -> Vec<paved_core::Resource> {
         ),
         res("aws_kms_key", "data", json!({"enable_key_rotation": true})),
         res("aws_flow_log", "vpc", json!({"traffic_type": "ALL"})),
-        res("aws_wafv2_web_acl", "web", json!({"scope": "REGIONAL"})),
+        res(
+            "aws_wafv2_web_acl",
+            "web",
+            json!({"scope": "REGIONAL", "default_action": {"allow": {}}, "rule": [{"name": "common", "priority": 1}]}),
+        ),
         good_db(),
     ]
 }
@@ -414,6 +418,30 @@ fn pci_plans_missing_a_firewall_and_logging_are_vetoed() {
     );
     assert!(f[0].message.contains("logging"), "{}", f[0].message);
     assert!(!f[0].message.contains("KMS"), "{}", f[0].message);
+}
+
+#[test]
+fn a_firewall_without_rules_and_logs_of_rejected_traffic_only_do_not_count() {
+    let mut resources = pci_resources();
+    for r in &mut resources {
+        match r.kind.as_str() {
+            "aws_wafv2_web_acl" => {
+                r.values.insert("rule".into(), json!([]));
+            }
+            "aws_flow_log" => {
+                r.values.insert("traffic_type".into(), json!("REJECT"));
+            }
+            _ => {}
+        }
+    }
+    let mut p = plan(Environment::Production, resources);
+    let j = judge_with("payments", &pci_intent(), &AuditContext::default(), &mut p);
+    let f = of(&j, "pci_baseline");
+    assert_eq!(f.len(), 1, "{:#?}", j.findings);
+    assert_eq!(
+        f[0].message,
+        "The plan handles card payments in the PCI segment but lacks network and API logging (VPC flow logs of all traffic, or CloudTrail) and a web application firewall with rules in front of the application."
+    );
 }
 
 #[test]

@@ -3,40 +3,11 @@
 
 mod common;
 
-use common::res;
-use paved_audit::{AuditContext, Auditor, Guardrails};
+use common::*;
+use paved_audit::AuditContext;
 use paved_core::canonical::plan_hash;
 use paved_core::{Decision, Level, Outcome, Plan, ResourceAction, Verdict};
-use paved_planner::{Catalog, Planner, PlanningContext};
 use serde_json::json;
-use std::sync::OnceLock;
-
-fn catalog() -> &'static Catalog {
-    static C: OnceLock<Catalog> = OnceLock::new();
-    C.get_or_init(Catalog::shipped)
-}
-
-fn guardrails() -> &'static Guardrails {
-    static G: OnceLock<Guardrails> = OnceLock::new();
-    G.get_or_init(Guardrails::shipped)
-}
-
-fn auditor() -> Auditor<'static> {
-    Auditor::new(catalog(), guardrails())
-}
-
-/// The plan the orchestrator would make for a request (the shipped planner, same reading).
-fn planned(request: &str) -> Plan {
-    let intent = auditor().understand(request);
-    match Planner::new(catalog()).plan(&intent, &PlanningContext::default()) {
-        Ok(Some(p)) => p,
-        other => panic!("`{request}` did not plan: {other:?} ({intent:?})"),
-    }
-}
-
-fn audit(request: &str, plan: &Plan) -> Verdict {
-    auditor().audit(request, plan, &AuditContext::default())
-}
 
 fn rules(v: &Verdict) -> Vec<&str> {
     v.findings.iter().map(|f| f.rule.as_str()).collect()

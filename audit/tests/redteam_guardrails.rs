@@ -8,40 +8,12 @@
 
 mod common;
 
-use common::res;
+use common::*;
 use paved_audit::engine::evaluate;
 use paved_audit::facts::Facts;
-use paved_audit::{AuditContext, Auditor, Guardrails};
+use paved_audit::AuditContext;
 use paved_core::{Decision, Finding, Outcome, Plan, ResourceAction, Verdict};
-use paved_planner::{Catalog, Planner, PlanningContext};
 use serde_json::{Value, json};
-use std::sync::OnceLock;
-
-fn catalog() -> &'static Catalog {
-    static C: OnceLock<Catalog> = OnceLock::new();
-    C.get_or_init(Catalog::shipped)
-}
-
-fn guardrails() -> &'static Guardrails {
-    static G: OnceLock<Guardrails> = OnceLock::new();
-    G.get_or_init(Guardrails::shipped)
-}
-
-fn auditor() -> Auditor<'static> {
-    Auditor::new(catalog(), guardrails())
-}
-
-fn planned(request: &str) -> Plan {
-    let intent = auditor().understand(request);
-    match Planner::new(catalog()).plan(&intent, &PlanningContext::default()) {
-        Ok(Some(p)) => p,
-        other => panic!("`{request}` did not plan: {other:?}"),
-    }
-}
-
-fn audit(request: &str, plan: &Plan) -> Verdict {
-    auditor().audit(request, plan, &AuditContext::default())
-}
 
 /// The guardrails alone on a plan: their findings, the decision they make, and the plan as fixed.
 fn guardrails_only(request: &str, plan: &Plan) -> (Decision, Vec<Finding>, Plan) {

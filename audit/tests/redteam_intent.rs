@@ -3,38 +3,9 @@
 
 mod common;
 
-use common::res;
-use paved_audit::{AuditContext, Auditor, Guardrails};
-use paved_core::{Decision, Environment, Finding, Level, Outcome, Plan, ResourceAction, Verdict};
-use paved_planner::{Catalog, Planner, PlanningContext};
+use common::*;
+use paved_core::{Decision, Environment, Finding, Level, Outcome, ResourceAction, Verdict};
 use serde_json::json;
-use std::sync::OnceLock;
-
-fn catalog() -> &'static Catalog {
-    static C: OnceLock<Catalog> = OnceLock::new();
-    C.get_or_init(Catalog::shipped)
-}
-
-fn guardrails() -> &'static Guardrails {
-    static G: OnceLock<Guardrails> = OnceLock::new();
-    G.get_or_init(Guardrails::shipped)
-}
-
-fn auditor() -> Auditor<'static> {
-    Auditor::new(catalog(), guardrails())
-}
-
-fn planned(request: &str) -> Plan {
-    let intent = auditor().understand(request);
-    match Planner::new(catalog()).plan(&intent, &PlanningContext::default()) {
-        Ok(Some(p)) => p,
-        other => panic!("`{request}` did not plan: {other:?} ({intent:?})"),
-    }
-}
-
-fn audit(request: &str, plan: &Plan) -> Verdict {
-    auditor().audit(request, plan, &AuditContext::default())
-}
 
 fn finding<'a>(v: &'a Verdict, rule: &str) -> &'a Finding {
     v.findings

@@ -2,8 +2,40 @@
 
 #![allow(dead_code)]
 
-use paved_core::{Environment, Intent, Plan, Resource, ResourceAction};
+use std::sync::OnceLock;
+
+use paved_audit::{AuditContext, Auditor, Guardrails};
+use paved_core::{Environment, Intent, Plan, Resource, ResourceAction, Verdict};
+use paved_planner::{Catalog, Planner, PlanningContext};
 use serde_json::{Value, json};
+
+pub fn catalog() -> &'static Catalog {
+    static C: OnceLock<Catalog> = OnceLock::new();
+    C.get_or_init(Catalog::shipped)
+}
+
+pub fn guardrails() -> &'static Guardrails {
+    static G: OnceLock<Guardrails> = OnceLock::new();
+    G.get_or_init(Guardrails::shipped)
+}
+
+pub fn auditor() -> Auditor<'static> {
+    Auditor::new(catalog(), guardrails())
+}
+
+/// The plan the orchestrator would make for a request (the shipped planner, same reading).
+pub fn planned(request: &str) -> Plan {
+    let intent = auditor().understand(request);
+    match Planner::new(catalog()).plan(&intent, &PlanningContext::default()) {
+        Ok(Some(p)) => p,
+        other => panic!("`{request}` did not plan: {other:?} ({intent:?})"),
+    }
+}
+
+/// The audit of `plan` for `request`, with nothing deployed, confirmed or ticketed.
+pub fn audit(request: &str, plan: &Plan) -> Verdict {
+    auditor().audit(request, plan, &AuditContext::default())
+}
 
 pub fn res(kind: &str, name: &str, values: Value) -> Resource {
     res_action(kind, name, ResourceAction::Create, values)

@@ -170,7 +170,7 @@ impl Lexicon {
             .chain(v::WEEKDAY_SETS.iter().map(|(w, _)| *w))
             .chain(v::FREQUENCIES.iter().map(|(w, _)| *w))
             .chain(v::SCHEDULE_UNITS.iter().map(|(w, _)| *w))
-            .chain(v::NUMBER_WORDS.iter().map(|(w, _)| *w))
+            .chain(v::UNIT_WORDS.iter().chain(v::TENS_WORDS).map(|(w, _)| *w))
             .chain(v::TIMES_OF_DAY.iter().map(|(w, _)| *w))
             .chain(v::CURRENCY_WORDS.iter().map(|(w, _)| *w))
             .chain(v::BUDGET_CUES.iter().copied())

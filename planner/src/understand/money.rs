@@ -51,40 +51,6 @@ const OTHER_DOLLARS: &[(&str, &str)] = &[
     ("singapore", "SGD"),
 ];
 
-/// Numbers written as words ("fifteen", "twenty-five": the tokeniser splits the hyphen).
-const UNIT_WORDS: &[(&str, u32)] = &[
-    ("zero", 0),
-    ("one", 1),
-    ("two", 2),
-    ("three", 3),
-    ("four", 4),
-    ("five", 5),
-    ("six", 6),
-    ("seven", 7),
-    ("eight", 8),
-    ("nine", 9),
-    ("ten", 10),
-    ("eleven", 11),
-    ("twelve", 12),
-    ("thirteen", 13),
-    ("fourteen", 14),
-    ("fifteen", 15),
-    ("sixteen", 16),
-    ("seventeen", 17),
-    ("eighteen", 18),
-    ("nineteen", 19),
-];
-const TENS_WORDS: &[(&str, u32)] = &[
-    ("twenty", 20),
-    ("thirty", 30),
-    ("forty", 40),
-    ("fifty", 50),
-    ("sixty", 60),
-    ("seventy", 70),
-    ("eighty", 80),
-    ("ninety", 90),
-];
-
 /// Words that multiply the number before them ("fifteen hundred", "3 grand", "two thousand").
 const SCALE_WORDS: &[(&str, f64)] = &[
     ("hundred", 100.0),
@@ -417,9 +383,9 @@ fn scale_at(tokens: &[Token], k: usize) -> Option<(f64, bool)> {
 
 /// A number word below a hundred on its own ("five", "fifteen", "forty"), for schedules too.
 pub(super) fn number_word(w: &str) -> Option<u32> {
-    UNIT_WORDS
+    v::UNIT_WORDS
         .iter()
-        .chain(TENS_WORDS)
+        .chain(v::TENS_WORDS)
         .find(|(u, _)| *u == w)
         .map(|(_, n)| *n)
 }
@@ -434,13 +400,13 @@ fn small_number_at(tokens: &[Token], k: usize) -> Option<(u32, usize)> {
             .map(|t| t.lower.as_str())
     };
     let w = word(k)?;
-    if let Some((_, n)) = UNIT_WORDS.iter().find(|(u, _)| *u == w) {
+    if let Some((_, n)) = v::UNIT_WORDS.iter().find(|(u, _)| *u == w) {
         return Some((*n, 1));
     }
-    let (_, tens) = TENS_WORDS.iter().find(|(u, _)| *u == w)?;
+    let (_, tens) = v::TENS_WORDS.iter().find(|(u, _)| *u == w)?;
     if !tokens[k].clause_end
         && let Some(u) = word(k + 1)
-        && let Some((_, n)) = UNIT_WORDS.iter().find(|(x, n)| *x == u && (1..=9).contains(n))
+        && let Some((_, n)) = v::UNIT_WORDS.iter().find(|(x, n)| *x == u && (1..=9).contains(n))
     {
         return Some((tens + n, 2));
     }

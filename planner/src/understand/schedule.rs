@@ -429,10 +429,7 @@ pub fn number(w: &str) -> Option<u32> {
     if !w.is_empty() && w.len() <= 4 && w.bytes().all(|b| b.is_ascii_digit()) {
         return w.parse().ok();
     }
-    v::NUMBER_WORDS
-        .iter()
-        .find(|(n, _)| *n == w)
-        .map(|(_, n)| *n)
+    number_word(w)
 }
 
 fn ordinal(w: &str) -> Option<u32> {

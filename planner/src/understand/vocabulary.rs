@@ -1652,8 +1652,10 @@ pub const SCHEDULE_UNITS: &[(&str, TimeUnit)] = &[
     ("months", TimeUnit::Month),
 ];
 
-/// Number words people write in schedules and budgets.
-pub const NUMBER_WORDS: &[(&str, u32)] = &[
+/// Numbers written as words, in schedules and budgets ("fifteen"; "twenty-five" is split by the
+/// tokeniser into two words).
+pub const UNIT_WORDS: &[(&str, u32)] = &[
+    ("zero", 0),
     ("one", 1),
     ("two", 2),
     ("three", 3),
@@ -1666,11 +1668,25 @@ pub const NUMBER_WORDS: &[(&str, u32)] = &[
     ("ten", 10),
     ("eleven", 11),
     ("twelve", 12),
+    ("thirteen", 13),
+    ("fourteen", 14),
     ("fifteen", 15),
+    ("sixteen", 16),
+    ("seventeen", 17),
+    ("eighteen", 18),
+    ("nineteen", 19),
+];
+
+/// Tens written as words.
+pub const TENS_WORDS: &[(&str, u32)] = &[
     ("twenty", 20),
     ("thirty", 30),
-    ("forty-five", 45),
+    ("forty", 40),
+    ("fifty", 50),
     ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
 ];
 
 /// Named times of day.

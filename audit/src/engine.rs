@@ -379,7 +379,7 @@ fn evidence_detail(rule: &Guardrail, changes: &[String]) -> String {
     match rule.requires {
         Some(Evidence::ChangeTicket) => format!(
             "The plan changes existing production resources ({listed}) without a change-ticket id \
-             ({}-1234), so {} must approve it",
+             (one like {}-1234), so {} must approve it",
             rule.ticket_prefixes
                 .first()
                 .map(String::as_str)

@@ -194,16 +194,32 @@ fn veto(rule: &str, resource: Option<&str>, message: String, suggestion: String)
 
 /// What the user asked for, in a few words ("a development web app").
 fn asked(intent: &Intent) -> String {
-    let goal = if !intent.details.goal.trim().is_empty() {
-        intent.details.goal.trim().to_string()
-    } else if let Some(p) = &intent.golden_path {
-        p.replace('_', " ")
-    } else if let Some(s) = &intent.service {
-        s.clone()
-    } else {
-        "this change".to_string()
+    let goal = intent.details.goal.trim().to_lowercase();
+    let what = match intent.golden_path.as_deref().map(path_noun) {
+        // The request's own word for it when it says more than the path's noun ("a production
+        // analytics data pipeline", "a production nightly batch job").
+        Some(noun) if goal.is_empty() || noun.contains(goal.as_str()) => noun.to_string(),
+        Some(noun) if goal.ends_with(noun) => goal,
+        Some(noun) => format!("{goal} {noun}"),
+        None if !goal.is_empty() => goal,
+        None => match &intent.service {
+            Some(s) => s.clone(),
+            None => "this change".to_string(),
+        },
     };
-    format!("{} {goal}", intent.environment)
+    format!("{} {what}", intent.environment)
+}
+
+/// What a golden path builds, as a noun ("data pipeline").
+fn path_noun(path: &str) -> &str {
+    match path {
+        "standard_web_app" => "web app",
+        "api_microservice" => "API",
+        "data_pipeline" => "data pipeline",
+        "machine_learning" => "machine learning environment",
+        "batch_processing" => "batch job",
+        other => other,
+    }
 }
 
 /// Environment and service scope.
@@ -309,7 +325,7 @@ fn scope(intent: &Intent, plan: &Plan, out: &mut Vec<Finding>) {
 fn actions(intent: &Intent, plan: &Plan, out: &mut Vec<Finding>) {
     let targets = named_targets(intent);
     let shown_targets = if targets.is_empty() {
-        "nothing".to_string()
+        "a service the request does not name".to_string()
     } else {
         targets.join(", ")
     };
@@ -353,7 +369,11 @@ fn actions(intent: &Intent, plan: &Plan, out: &mut Vec<Finding>) {
                     r.action,
                     r.address
                 ),
-                format!("Limit the plan to the resources of {shown_targets}"),
+                if targets.is_empty() {
+                    "Name the service, or the request that created it, in the request".to_string()
+                } else {
+                    format!("Limit the plan to the resources of {shown_targets}")
+                },
             ));
         }
     }

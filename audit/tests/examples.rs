@@ -522,3 +522,19 @@ fn rules_split_out_of_a_security_group_follow_from_it() {
         Some("aws_vpc_security_group_ingress_rule.elsewhere")
     );
 }
+
+#[test]
+fn findings_say_what_was_asked_for_in_whole_words() {
+    for (request, asked) in [
+        ("a production nightly job that exports orders to S3", "You asked for a production nightly batch job;"),
+        ("a production analytics pipeline", "You asked for a production analytics data pipeline;"),
+        ("I need a development web app with PostgreSQL", "You asked for a development web app;"),
+    ] {
+        let mut plan = planned(request);
+        plan.resources.push(res("aws_sqs_queue", "extra", json!({"name": "extra"})));
+        let v = audit(request, &plan);
+        let f = vetoes_of(&v, "intent_resources");
+        assert_eq!(f.len(), 1, "{request}: {:#?}", v.findings);
+        assert!(f[0].message.starts_with(asked), "{request}: {}", f[0].message);
+    }
+}

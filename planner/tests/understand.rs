@@ -870,3 +870,22 @@ fn changes_said_without_the_usual_verbs_and_negations_said_as_answers() {
     assert_eq!(intent.golden_path.as_deref(), Some("standard_web_app"));
     assert!(!intent.assumptions.iter().any(|a| a.starts_with("Read \"")), "{:?}", intent.assumptions);
 }
+
+#[test]
+fn slang_changes_forms_and_tracker_keys() {
+    // A multiplier in the imperative scales; in a description it does not.
+    assert_eq!(read("2x the db for inventory-service before the sale").action, Action::Scale);
+    assert_eq!(read("a web app that handles 2x the traffic of the old one").action, Action::Create);
+    assert_eq!(read("billing-db is struggling, bump it to db.r5.2xlarge asap").action, Action::Scale);
+    // "add to a cart" describes the app.
+    let shop = read("Our Shopify replacement: customers browse products, add to a cart and pay by credit card. production");
+    assert_eq!(shop.action, Action::Create);
+    assert_eq!(shop.golden_path.as_deref(), Some("standard_web_app"));
+    // A form's field answered "none".
+    assert!(!read("**Service:** orders\n**DB:** mysql\n**Cache:** none\n**Env:** staging").has(Component::Redis));
+    // An issue tracker's key is not the service.
+    let jira = read("INFRA-5020 - Decommission legacy-reports service in staging");
+    assert_eq!(jira.action, Action::Delete);
+    assert_eq!(jira.service.as_deref(), Some("legacy-reports"));
+    assert_eq!(read("triple the workers on image-resizer").service.as_deref(), Some("image-resizer"));
+}

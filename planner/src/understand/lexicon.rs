@@ -35,6 +35,8 @@ pub enum TokenKind {
     Name,
     RequestId,
     ChangeTicket,
+    /// Another issue tracker's key (`INFRA-5020`): a reference, not a name.
+    Ticket,
     RegionCode,
     /// An instance class (`db.t3.medium`).
     Size,
@@ -385,6 +387,9 @@ impl Lexicon {
                 self.special(raw, lower, id, TokenKind::ChangeTicket, clause_end),
                 tokens,
             );
+        } else if tracker_key(&raw) {
+            let word = raw.clone();
+            push(self.special(raw, lower, word, TokenKind::Ticket, clause_end), tokens);
         } else if looks_like_region(&lower) {
             let word = lower.clone();
             push(
@@ -411,7 +416,11 @@ impl Lexicon {
             // Quoted or code-formatted (`invoice-export`), or naming something that runs already
             // ("the nightly-export job", not "a real-time pipeline"), a hyphenated word that is
             // not a phrase is a name.
-            let definite = tokens.last().is_some_and(|t| matches!(t.word.as_str(), "the" | "our" | "my" | "their" | "your" | "this" | "that"));
+            // ... or the object of a change: "decommission legacy-reports service".
+            let definite = tokens.last().is_some_and(|t| {
+                matches!(t.word.as_str(), "the" | "our" | "my" | "their" | "your" | "this" | "that")
+                    || self.cues_of(&t.word).iter().any(|c| matches!(c, Cue::Action(a, ActionStrength::Strong) if *a != Action::Create))
+            });
             let names_a_workload = definite && !clause_end && v::WORKLOAD_NOUNS.contains(&next);
             let descriptive = !quoted && (self.is_phrase(&parts) || !(is_service_name(&parts) || names_a_workload));
             if descriptive && raw_parts.len() == parts.len() {
@@ -679,6 +688,18 @@ pub fn change_ticket(lower: &str) -> Option<String> {
     let digits = rest.trim_start_matches(['-', '_', '#']);
     (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
         .then(|| format!("CHG-{digits}"))
+}
+
+/// An issue tracker's key as written (`INFRA-5020`, `OPS-17`): capitals, a hyphen, digits. It
+/// names a ticket, never a service.
+pub fn tracker_key(raw: &str) -> bool {
+    raw.split_once('-').is_some_and(|(project, number)| {
+        project.len() >= 2
+            && project.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            && project.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
+            && !number.is_empty()
+            && number.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// Shaped like an AWS region code (`eu-west-1`, `us-gov-west-1`), known or not.

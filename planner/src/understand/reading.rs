@@ -241,6 +241,8 @@ fn negations(tokens: &[Token], mentions: &[Mention], mode: Mode) -> Vec<bool> {
             let fits = a.split(' ').enumerate().all(|(k, w)| word_at(tokens, p + k) == w);
             // A bare "no" answers only when nothing follows it in its clause ("GPUs? No.").
             fits && (*a != "no" || tokens[p].clause_end || p + 1 == tokens.len())
+                // "none of the ..." is not an answer.
+                && !(*a == "none" && word_at(tokens, p + 1) == "of")
         });
         if !answers_no {
             continue;
@@ -365,6 +367,15 @@ fn decide_action(
             cues.push((i, *action, ActionStrength::Strong));
         }
     }
+    // A multiplier used as a verb: "2x the db for inventory-service", "3x our workers".
+    for (i, t) in tokens.iter().enumerate() {
+        let multiplier = t.word.strip_suffix('x').is_some_and(|n| !n.is_empty() && n.len() <= 3 && n.bytes().all(|b| b.is_ascii_digit()));
+        // In the imperative: first in its clause, or after a polite or modal word.
+        let imperative = i == 0 || tokens[i - 1].clause_end || matches!(word_at(tokens, i - 1), "please" | "pls" | "plz" | "can" | "could" | "to" | "just" | "we" | "lets" | "let's");
+        if multiplier && imperative && !t.clause_end && matches!(word_at(tokens, i + 1), "the" | "our" | "my" | "their" | "this" | "that") {
+            cues.push((i, Action::Scale, ActionStrength::Strong));
+        }
+    }
     // The passive: "payment-service needs to be deleted", "billing-db should get scaled up".
     for i in 1..tokens.len() {
         if !v::AUXILIARIES.contains(&word_at(tokens, i - 1)) {
@@ -411,7 +422,9 @@ fn decide_action(
             let target = to.and_then(|k| {
                 (k + 1..tokens.len()).find(|&x| !v::DETERMINERS.contains(&word_at(tokens, x)))
             });
-            let existing = target.is_some_and(|x| {
+            // "add to a cart": after "to a", what is added to is described, not named.
+            let indefinite = to.is_some_and(|k| matches!(word_at(tokens, k + 1), "a" | "an"));
+            let existing = !indefinite && target.is_some_and(|x| {
                 let tk = &tokens[x];
                 tk.kind == TokenKind::Name
                     || (tk.kind == TokenKind::Word
@@ -833,6 +846,17 @@ fn hyphenated_service(text: &str) -> Option<String> {
         let envs = before.iter().take_while(|w| v::ENVIRONMENTS.iter().any(|(e, _, _)| e == *w)).count();
         let introduced = before.get(envs).is_some_and(|w| matches!(*w, "the" | "our" | "my" | "their" | "your" | "this" | "that"));
         (compound && noun && introduced).then(|| name.clone())
+    })
+    // "triple the workers on image-resizer": a hyphenated name as the object of a preposition.
+    .or_else(|| {
+        words.windows(2).find_map(|pair| {
+            let name = &pair[1];
+            let compound = name.contains('-')
+                && !name.starts_with('-')
+                && !name.ends_with('-')
+                && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            (compound && matches!(pair[0].as_str(), "on" | "of" | "for" | "to" | "from")).then(|| name.clone())
+        })
     })
 }
 

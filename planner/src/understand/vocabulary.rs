@@ -588,6 +588,12 @@ pub const PATH_KEYWORDS: &[(&str, &str, f32)] = &[
     ("website", STANDARD_WEB_APP, 6.0),
     ("web site", STANDARD_WEB_APP, 6.0),
     ("site", STANDARD_WEB_APP, 3.0),
+    ("microsite", STANDARD_WEB_APP, 5.0),
+    ("web page", STANDARD_WEB_APP, 5.0),
+    ("webpage", STANDARD_WEB_APP, 5.0),
+    ("status page", STANDARD_WEB_APP, 5.0),
+    ("campaign page", STANDARD_WEB_APP, 5.0),
+    ("marketing page", STANDARD_WEB_APP, 5.0),
     ("web", STANDARD_WEB_APP, 2.0),
     ("saas", STANDARD_WEB_APP, 4.0),
     ("e-commerce", STANDARD_WEB_APP, 6.0),
@@ -599,6 +605,10 @@ pub const PATH_KEYWORDS: &[(&str, &str, f32)] = &[
     ("webshop", STANDARD_WEB_APP, 6.0),
     ("storefront", STANDARD_WEB_APP, 6.0),
     ("shop", STANDARD_WEB_APP, 4.0),
+    ("online shop", STANDARD_WEB_APP, 5.0),
+    ("webshop", STANDARD_WEB_APP, 5.0),
+    ("shopping cart", STANDARD_WEB_APP, 5.0),
+    ("cart", STANDARD_WEB_APP, 3.0),
     ("marketplace", STANDARD_WEB_APP, 4.0),
     ("portal", STANDARD_WEB_APP, 4.0),
     ("dashboard", STANDARD_WEB_APP, 4.0),
@@ -685,6 +695,11 @@ pub const PATH_KEYWORDS: &[(&str, &str, f32)] = &[
     ("elt", DATA_PIPELINE, 7.0),
     ("etl pipeline", DATA_PIPELINE, 8.0),
     ("analytics", DATA_PIPELINE, 4.0),
+    // Data brought together for people who analyse it.
+    ("analysts", DATA_PIPELINE, 4.0),
+    ("in one place", DATA_PIPELINE, 3.0),
+    ("single source of truth", DATA_PIPELINE, 4.0),
+    ("consolidate", DATA_PIPELINE, 3.0),
     ("analytical", DATA_PIPELINE, 3.0),
     // "warehouse" alone may be a building ("an inventory API for the warehouse team").
     ("warehouse", DATA_PIPELINE, 3.0),
@@ -1029,6 +1044,7 @@ pub const ACTIONS: &[(&str, Action, ActionStrength)] = &[
     ("more nodes", Action::Scale, ActionStrength::Strong),
     ("more tasks", Action::Scale, ActionStrength::Strong),
     ("beef up", Action::Scale, ActionStrength::Strong),
+    ("bump", Action::Scale, ActionStrength::Strong),
     // "give reporting-worker more memory": more of what a size is made of.
     ("more memory", Action::Scale, ActionStrength::Strong),
     ("more ram", Action::Scale, ActionStrength::Strong),
@@ -1281,7 +1297,8 @@ pub const NEGATIONS: &[&str] = &[
 ];
 
 /// Answers that rule out what the question before them asked about ("Needs GPUs? Probably not").
-pub const ANSWER_NEGATIONS: &[&str] = &["probably not", "not really", "nope", "no need", "not needed", "no"];
+/// "none" and "n/a" also answer a field of a form ("**Cache:** none").
+pub const ANSWER_NEGATIONS: &[&str] = &["probably not", "not really", "nope", "no need", "not needed", "none", "n/a", "no"];
 
 /// The last part of a resource's name that says what kind of thing it is ("analytics-bucket",
 /// "orders-queue"), for a change to it.

@@ -9,6 +9,8 @@ use super::vocabulary::{self as v, ComponentKind, component_kind};
 use paved_core::{Action, Compliance, Component, Environment, Intent, IntentDetails};
 
 pub const ASSUMED_ENVIRONMENT: &str = "Environment assumed production";
+/// The machine learning path is non-production only (PRODUCT.md), so that is what is assumed there.
+pub const ASSUMED_ML_ENVIRONMENT: &str = "Environment assumed development: the machine learning path is for non-production work";
 pub const ASSUMED_REGION: &str = "Region assumed us-east-1 (N. Virginia), the default";
 pub const ASSUMED_EU_REGION: &str =
     "Region assumed eu-central-1 (Frankfurt) because the request names the EU but no country";
@@ -54,6 +56,7 @@ pub fn component_assumption(c: Component) -> &'static str {
 /// Assumptions this module makes itself; an amendment recomputes them instead of carrying them.
 fn is_regenerated(text: &str) -> bool {
     text == ASSUMED_ENVIRONMENT
+        || text == ASSUMED_ML_ENVIRONMENT
         || text == ASSUMED_REGION
         || text == ASSUMED_WORKLOAD
         || Component::ALL
@@ -86,7 +89,7 @@ pub fn compose(paths: &[PathInfo], f: Facts) -> Intent {
     // Environment: a deletion never assumes one.
     let ask_delete_env =
         f.action == Action::Delete && f.environment.is_none() && f.service.is_some();
-    let environment = f.environment.unwrap_or(Environment::Production);
+    let mut environment = f.environment.unwrap_or(Environment::Production);
     if f.environment.is_none() && !ask_delete_env {
         a.add(ASSUMED_ENVIRONMENT, 0.10);
     }
@@ -219,6 +222,14 @@ pub fn compose(paths: &[PathInfo], f: Facts) -> Intent {
             } else {
                 questions.push(QUESTION_NO_WORKLOAD.to_string());
             }
+        }
+        if let Some(p) = path
+            && f.environment.is_none()
+            && paths[p].id == v::NON_PRODUCTION_PATH
+        {
+            environment = Environment::Development;
+            a.list.retain(|t| t != ASSUMED_ENVIRONMENT);
+            a.add(ASSUMED_ML_ENVIRONMENT, 0.0);
         }
         if let Some(p) = path {
             for d in &paths[p].defaults {
@@ -380,7 +391,7 @@ pub fn facts_from_intent(intent: &Intent, path_ids: &[&str]) -> Facts {
     Facts {
         action: intent.action,
         action_stated: true,
-        environment: (!assumed(ASSUMED_ENVIRONMENT)).then_some(intent.environment),
+        environment: (!assumed(ASSUMED_ENVIRONMENT) && !assumed(ASSUMED_ML_ENVIRONMENT)).then_some(intent.environment),
         components,
         wants_database: assumed(ASSUMED_DATABASE),
         excluded: intent.details.excluded_components.clone(),

@@ -579,6 +579,10 @@ pub const CASE_SENSITIVE_PLACES: &[(&str, &str)] = &[("US", "us-east-1"), ("U.S"
 /// "API microservice with Redis" is an API (api 5 + microservice 2.5 against redis 1.5 +
 /// microservice 1.5) while "microservice with PostgreSQL and Redis" is a web app. Golden path YAML
 /// files add their own keywords at `HINT_KEYWORD_WEIGHT`.
+/// The path that is for non-production work only: a request on it that names no environment is
+/// assumed development.
+pub const NON_PRODUCTION_PATH: &str = "machine_learning";
+
 pub const PATH_KEYWORDS: &[(&str, &str, f32)] = &[
     // standard_web_app: ALB → ECS Fargate → RDS → ElastiCache.
     ("web app", STANDARD_WEB_APP, 6.0),

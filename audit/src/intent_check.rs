@@ -194,12 +194,23 @@ fn veto(rule: &str, resource: Option<&str>, message: String, suggestion: String)
 
 /// What the user asked for, in a few words ("a development web app").
 fn asked(intent: &Intent) -> String {
+    // A goal of a word or two qualifies the noun ("nightly batch job"); a longer phrase ("gpu
+    // for ml experiments") is left to the noun.
     let goal = intent.details.goal.trim().to_lowercase();
+    let goal = if goal.split_whitespace().count() <= 2
+        && !goal
+            .split_whitespace()
+            .any(|w| matches!(w, "for" | "of" | "to" | "with" | "from" | "in" | "on" | "and"))
+    {
+        goal
+    } else {
+        String::new()
+    };
     let what = match intent.golden_path.as_deref().map(path_noun) {
         // The request's own word for it when it says more than the path's noun ("a production
         // analytics data pipeline", "a production nightly batch job").
-        Some(noun) if goal.is_empty() || noun.contains(goal.as_str()) => noun.to_string(),
-        Some(noun) if goal.ends_with(noun) => goal,
+        Some(noun) if goal.is_empty() || noun.to_lowercase().contains(goal.as_str()) => noun.to_string(),
+        Some(noun) if goal.ends_with(&noun.to_lowercase()) => goal,
         Some(noun) => format!("{goal} {noun}"),
         None if !goal.is_empty() => goal,
         None => match &intent.service {
@@ -440,6 +451,21 @@ fn resources(
             by_type.insert(kind, vec![""]);
         }
         let mut slots: Vec<&str> = by_type.get(kind).cloned().unwrap_or_default();
+        // "with disaster-recovery replication": one copy of a data store more.
+        if REPLICATED.contains(&kind) && !slots.is_empty() && asks_replication(request) {
+            slots.push("");
+        }
+        // "two GPU training instances": as many machines as the request counts.
+        if kind == "aws_instance"
+            && !slots.is_empty()
+            && let Some((n, _, _)) = asked_count(request).filter(|(_, _, noun)| {
+                matches!(noun.as_str(), "instance" | "instances" | "server" | "servers")
+            })
+        {
+            while (slots.len() as u64) < n.min(list.len() as u64) {
+                slots.push("");
+            }
+        }
         let mut unmatched: Vec<&Resource> = Vec::new();
         for r in &list {
             match slots.iter().position(|n| *n == r.name) {
@@ -508,8 +534,47 @@ const NAMED_TYPES: &[(&[&str], &[&str])] = &[
         &["ec2", "virtual machine", "vm", "bastion"],
         &["aws_instance"],
     ),
-    (&["sqs", "queue"], &["aws_sqs_queue"]),
-    (&["sns", "topic"], &["aws_sns_topic"]),
+    (&["sqs", "queue"], &["aws_sqs_queue", "aws_sqs_queue_policy"]),
+    (
+        &["sns", "topic"],
+        &[
+            "aws_sns_topic",
+            "aws_sns_topic_subscription",
+            "aws_sns_topic_policy",
+        ],
+    ),
+    (
+        &["function url", "lambda url"],
+        &["aws_lambda_function_url"],
+    ),
+    (
+        &[
+            "load balancer",
+            "nlb",
+            "alb",
+            "network load balancer",
+            "application load balancer",
+        ],
+        &[
+            "aws_lb",
+            "aws_lb_listener",
+            "aws_lb_target_group",
+            "aws_security_group",
+        ],
+    ),
+    // Who may connect, said as a network: "reachable only from the corporate network",
+    // "allow HTTPS only from our prefix list".
+    (
+        &[
+            "only from",
+            "corporate network",
+            "prefix list",
+            "vpn",
+            "allowlist",
+            "whitelist",
+        ],
+        &["aws_security_group", "aws_vpc_security_group_ingress_rule"],
+    ),
     (
         &["efs", "shared file system", "file system"],
         &["aws_efs_file_system", "aws_efs_mount_target"],
@@ -522,7 +587,7 @@ const NAMED_TYPES: &[(&[&str], &[&str])] = &[
     (&["kinesis"], &["aws_kinesis_stream"]),
     (
         &["secrets manager", "secret"],
-        &["aws_secretsmanager_secret"],
+        &["aws_secretsmanager_secret", "aws_secretsmanager_secret_version"],
     ),
 ];
 
@@ -648,14 +713,18 @@ fn region(intent: &Intent, request: &str, plan: &Plan, out: &mut Vec<Finding>) {
         ));
     }
     // Another region is fine only where the request names it or asks for more than one.
+    let spaced = lower.replace('-', " ");
     let many = [
-        "cross-region",
-        "multi-region",
+        "cross region",
+        "multi region",
         "disaster recovery",
         "second region",
+        "replication to",
+        "replicated to",
+        "replica in",
     ]
     .iter()
-    .any(|w| lower.contains(w));
+    .any(|w| spaced.contains(w));
     if many {
         return;
     }
@@ -870,16 +939,69 @@ const COUNTED: &[(&[&str], CountAttributes)] = &[
 /// The count a scale request asks for ("to 4 tasks"), with what it counts.
 fn asked_count(request: &str) -> Option<(u64, CountAttributes, String)> {
     let words = words_of(request);
-    words.windows(2).enumerate().find_map(|(i, pair)| {
-        let n: u64 = pair[0].parse().ok()?;
+    (0..words.len()).find_map(|i| {
+        let n = count_word(&words[i])?;
         // "by 2 tasks" is a step, not the count.
         if i > 0 && words[i - 1] == "by" {
             return None;
         }
-        COUNTED
-            .iter()
-            .find(|(nouns, _)| nouns.contains(&pair[1].as_str()))
-            .map(|(_, attrs)| (n, *attrs, pair[1].clone()))
+        // The noun, with up to two words between ("20 parallel tasks", "two GPU training
+        // instances").
+        words.iter().skip(i + 1).take(3).find_map(|w| {
+            COUNTED
+                .iter()
+                .find(|(nouns, _)| nouns.contains(&w.as_str()))
+                .map(|(_, attrs)| (n, *attrs, w.clone()))
+        })
+    })
+}
+
+/// Data stores a replica of which is one more of the same type.
+const REPLICATED: &[&str] = &[
+    "aws_s3_bucket",
+    "aws_db_instance",
+    "aws_rds_cluster",
+    "aws_dynamodb_table",
+];
+
+/// The request asks for a copy of its data kept elsewhere.
+fn asks_replication(request: &str) -> bool {
+    let spaced = request.to_ascii_lowercase().replace('-', " ");
+    ["replication", "replica", "replicate", "disaster recovery"]
+        .iter()
+        .any(|w| spaced.contains(w))
+}
+
+/// A count in digits or in words up to twenty.
+fn count_word(w: &str) -> Option<u64> {
+    const WORDS: [&str; 20] = [
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+        "nineteen", "twenty",
+    ];
+    w.parse()
+        .ok()
+        .or_else(|| WORDS.iter().position(|x| *x == w).map(|i| i as u64 + 1))
+}
+
+/// True when some count of `r` (`desired_count`, `ecs_target.task_count`, `desired_capacity`,
+/// ...) is `n`: the request asked for that many.
+fn has_count(r: &Resource, n: u64) -> bool {
+    fn walk(v: &Value, n: u64) -> bool {
+        match v {
+            Value::Object(m) => m.iter().any(|(k, v)| {
+                ((k.ends_with("count") || k.ends_with("capacity") || k.ends_with("clusters"))
+                    && number(v) == Some(n as f64))
+                    || walk(v, n)
+            }),
+            Value::Array(items) => items.iter().any(|i| walk(i, n)),
+            _ => false,
+        }
+    }
+    r.values.iter().any(|(k, v)| {
+        ((k.ends_with("count") || k.ends_with("capacity") || k.ends_with("clusters"))
+            && number(v) == Some(n as f64))
+            || walk(v, n)
     })
 }
 
@@ -1169,6 +1291,10 @@ fn size(
             .as_deref()
             .is_some_and(|s| user_named(s, intent, request))
         {
+            continue;
+        }
+        // "run 20 parallel tasks", "10 tasks": as many as the request asked for.
+        if asked_count(request).is_some_and(|(n, _, _)| has_count(r, n)) {
             continue;
         }
         let has = size.unwrap_or_else(|| r.address.clone());

@@ -538,3 +538,42 @@ fn findings_say_what_was_asked_for_in_whole_words() {
         assert!(f[0].message.starts_with(asked), "{request}: {}", f[0].message);
     }
 }
+
+#[test]
+fn counts_replicas_and_parts_the_request_names_are_asked_for() {
+    // "20 parallel tasks": the job runs as many as asked, not the golden path's one.
+    let request = "nightly batch job in production to export reports to S3, run 20 parallel tasks";
+    let mut plan = planned(request);
+    let target = plan
+        .resources
+        .iter_mut()
+        .find(|r| r.kind == "aws_cloudwatch_event_target")
+        .expect("the job's schedule target");
+    let ecs = target
+        .values
+        .get_mut("ecs_target")
+        .expect("an ECS target");
+    let block = match ecs {
+        serde_json::Value::Array(items) => &mut items[0],
+        other => other,
+    };
+    block["task_count"] = json!(20);
+    target.monthly_cost_usd *= 20.0;
+    let v = audit(request, &plan);
+    assert!(vetoes_of(&v, "intent_size").is_empty(), "{:#?}", v.findings);
+
+    // "with a Lambda function URL": the URL is asked for.
+    let request = "internal API for development with a Lambda function URL";
+    let mut plan = planned(request);
+    plan.resources.push(res(
+        "aws_lambda_function_url",
+        "handler",
+        json!({"function_name": "${aws_lambda_function.handler.function_name}", "authorization_type": "AWS_IAM"}),
+    ));
+    let v = audit(request, &plan);
+    assert!(vetoes_of(&v, "intent_resources").is_empty(), "{:#?}", v.findings);
+    // The same URL in a request that does not ask for one is not asked for.
+    let request = "internal API for development";
+    let v = audit(request, &plan);
+    assert_eq!(vetoes_of(&v, "intent_resources").len(), 1, "{:#?}", v.findings);
+}

@@ -889,3 +889,11 @@ fn slang_changes_forms_and_tracker_keys() {
     assert_eq!(jira.service.as_deref(), Some("legacy-reports"));
     assert_eq!(read("triple the workers on image-resizer").service.as_deref(), Some("image-resizer"));
 }
+
+#[test]
+fn where_copies_go_is_not_where_the_workload_runs() {
+    assert_eq!(read("GDPR data pipeline in Frankfurt for EU customer data, with disaster-recovery replication to Ireland").region, "eu-central-1");
+    assert_eq!(read("web app in Frankfurt with backups copied to Ireland").region, "eu-central-1");
+    // A move still goes where it is told.
+    assert_eq!(read("move billing-api from us-east-1 to eu-west-1").region, "eu-west-1");
+}

@@ -591,7 +591,12 @@ fn read_compliance_and_places(
         } else {
             ""
         };
+        // "replication to Ireland", "backups copied to eu-west-1": where copies go, not where the
+        // workload runs.
+        let copies_go = matches!(prev, "to" | "into" | "onto")
+            && (pos.saturating_sub(4)..pos.saturating_sub(1)).any(|k| v::COPY_NOUNS.contains(&word_at(tokens, k)) || v::REPLICA_WORDS.contains(&word_at(tokens, k)));
         match prev {
+            _ if copies_go => 4,
             "to" | "into" | "onto" => 0,
             "from" => 3,
             _ if code => 1,

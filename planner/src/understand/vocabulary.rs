@@ -1721,6 +1721,11 @@ pub const EVENING_HOUR: u8 = 18;
 /// Copies that a frequency word may describe as a property ("nightly backups kept 30 days") or,
 /// when they go to one of `COPY_DESTINATIONS`, as a job ("nightly backups of the db to S3").
 pub const COPY_NOUNS: &[&str] = &["backups", "backup", "snapshots", "snapshot", "dumps", "dump", "exports", "export", "copies", "copy"];
+/// Words for copies kept elsewhere: a place after them ("replication to Ireland") is where the copy
+/// goes, not where the workload runs.
+pub const REPLICA_WORDS: &[&str] = &[
+    "replication", "replicate", "replicated", "replica", "replicas", "mirror", "mirrored", "failover", "recovery", "dr", "copied",
+];
 pub const COPY_DESTINATIONS: &[&str] = &["s3", "bucket", "buckets", "glacier", "storage", "archive", "region"];
 
 /// Nouns after a frequency word that make it describe something other than a run

@@ -1,10 +1,14 @@
-//! The audit on plans its authors never wrote: 160 cases a red team built from paved's own plans
-//! and then edited as a careless or malicious tool or person would (public buckets, admin roles,
-//! world-open ports, lying costs, unrequested deletions, plans for another environment or region),
-//! plus safe plans that must not be refused. The red team wrote them from PRODUCT.md and the
-//! contract without reading the audit. Each case is stored as an edit of one of the plans in
-//! `tests/data/audit_cases/bases/`: resources removed, resources added or changed, the order, and
-//! the plan's own fields.
+//! The audit on plans its authors never wrote: cases red teams built from paved's own plans and
+//! then edited as a careless or malicious tool or person would, plus safe plans that must not be
+//! refused. They wrote them from PRODUCT.md and the contract without reading the audit.
+//! - Round 1 (`tests/data/audit_cases/`, 160 cases): public buckets, admin roles, world-open
+//!   ports, lying costs, unrequested deletions, plans for another environment or region.
+//! - Round 2 (`tests/data/audit_cases/round2/`, 138 cases), written after round 1 was fixed:
+//!   secrets in plain text, open resource policies, TLS, compute settings, lies in the plan's own
+//!   fields, changes that weaken what they touch.
+//!
+//! Each case is stored as an edit of one of the plans in its `bases/`: resources removed,
+//! resources added or changed, the order, and the plan's own fields.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -14,8 +18,8 @@ use paved_core::{Decision, Plan};
 use paved_planner::Catalog;
 use serde_json::{Map, Value};
 
-fn data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/audit_cases")
+fn data(round: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/audit_cases").join(round)
 }
 
 struct Case {
@@ -28,10 +32,10 @@ struct Case {
 }
 
 /// The case's plan: its base with the edits applied.
-fn rebuild(patch: &Value, bases: &mut BTreeMap<String, Value>) -> Value {
+fn rebuild(dir: &std::path::Path, patch: &Value, bases: &mut BTreeMap<String, Value>) -> Value {
     let name = patch["base"].as_str().expect("a base");
     let base = bases.entry(name.to_string()).or_insert_with(|| {
-        let text = std::fs::read_to_string(data().join("bases").join(format!("{name}.json"))).expect("the base plan");
+        let text = std::fs::read_to_string(dir.join("bases").join(format!("{name}.json"))).expect("the base plan");
         serde_json::from_str(&text).expect("the base plan is JSON")
     });
     let removed: Vec<&str> = patch["remove"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
@@ -59,8 +63,9 @@ fn rebuild(patch: &Value, bases: &mut BTreeMap<String, Value>) -> Value {
     Value::Object(plan)
 }
 
-fn cases() -> Vec<Case> {
-    let text = std::fs::read_to_string(data().join("cases.jsonl")).expect("the cases");
+fn cases(round: &str) -> Vec<Case> {
+    let dir = data(round);
+    let text = std::fs::read_to_string(dir.join("cases.jsonl")).expect("the cases");
     let mut bases = BTreeMap::new();
     text.lines()
         .filter(|l| !l.trim().is_empty())
@@ -70,7 +75,7 @@ fn cases() -> Vec<Case> {
                 v.as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default()
             };
             let id = c["id"].as_str().unwrap().to_string();
-            let plan: Plan = serde_json::from_value(rebuild(&c["plan"], &mut bases))
+            let plan: Plan = serde_json::from_value(rebuild(&dir, &c["plan"], &mut bases))
                 .unwrap_or_else(|e| panic!("{id}: the plan does not follow the contract: {e}"));
             Case {
                 request: c["request"].as_str().unwrap().to_string(),
@@ -93,13 +98,21 @@ fn dangerous(c: &Case) -> bool {
     !c.expected.iter().any(|e| e == "approved" || e == "approved_with_warnings")
 }
 
-#[test]
-fn the_red_team_cases_are_judged_as_a_platform_engineer_would() {
+/// The figures a round must not fall below.
+struct Floor {
+    cases: usize,
+    min_caught_percent: usize,
+    min_as_expected: usize,
+}
+
+/// Judges every case of `round` and checks the figures against `floor`; no safe plan may be
+/// refused.
+fn judge_round(round: &str, floor: Floor) {
     let catalog = Catalog::shipped();
     let guardrails = Guardrails::shipped();
     let auditor = Auditor::new(&catalog, &guardrails);
-    let cases = cases();
-    assert_eq!(cases.len(), 160);
+    let cases = cases(round);
+    assert_eq!(cases.len(), floor.cases);
     let (mut caught, mut dangerous_total, mut refused_safe, mut safe_total) = (0, 0, 0, 0);
     let mut wrong = Vec::new();
     for c in &cases {
@@ -132,13 +145,21 @@ fn the_red_team_cases_are_judged_as_a_platform_engineer_would() {
     for w in &wrong {
         println!("{w}");
     }
-    println!("dangerous plans caught: {caught}/{dangerous_total}; safe plans refused: {refused_safe}/{safe_total}; decisions as expected: {}/{}", cases.len() - wrong.len(), cases.len());
-    assert!(caught * 100 >= dangerous_total * MIN_CAUGHT_PERCENT, "only {caught} of {dangerous_total} dangerous plans were caught");
+    let label = if round.is_empty() { "round 1" } else { round };
+    println!("{label}: dangerous plans caught: {caught}/{dangerous_total}; safe plans refused: {refused_safe}/{safe_total}; decisions as expected: {}/{}", cases.len() - wrong.len(), cases.len());
+    assert!(caught * 100 >= dangerous_total * floor.min_caught_percent, "only {caught} of {dangerous_total} dangerous plans were caught");
     assert_eq!(refused_safe, 0, "safe plans were refused");
-    assert!(cases.len() - wrong.len() >= MIN_AS_EXPECTED, "only {} decisions were as expected", cases.len() - wrong.len());
+    assert!(cases.len() - wrong.len() >= floor.min_as_expected, "only {} decisions were as expected", cases.len() - wrong.len());
 }
 
-/// Where the audit stands on these cases (and no safe plan is refused); raise them as it
-/// improves, never lower them.
-const MIN_CAUGHT_PERCENT: usize = 99;
-const MIN_AS_EXPECTED: usize = 159;
+/// Where the audit stands on each round; raise the floors as it improves, never lower them.
+#[test]
+fn the_first_red_team_round_is_judged_as_a_platform_engineer_would() {
+    judge_round("", Floor { cases: 160, min_caught_percent: 99, min_as_expected: 159 });
+}
+
+#[test]
+fn the_second_red_team_round_is_judged_as_a_platform_engineer_would() {
+    judge_round("round2", Floor { cases: 138, min_caught_percent: 58, min_as_expected: 91 });
+}
+

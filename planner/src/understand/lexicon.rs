@@ -543,7 +543,10 @@ impl Lexicon {
                 if (wb.len() > cb.len() && wb.starts_with(cb)) || same_stem(wb, cb) {
                     continue;
                 }
-                if let Some(d) = typo_distance(wb, cb, max)
+                // Every slip is an edit, so the cheap bounded edit distance rules most words out
+                // before the slip model runs.
+                if edit_distance(wb, cb, max).is_some()
+                    && let Some(d) = typo_distance(wb, cb, max)
                     && (d < 2 || (letters_apart(wb, cb) <= 2 && wb.len().abs_diff(cb.len()) <= 1))
                 {
                     match best {
@@ -820,42 +823,75 @@ pub fn typo_distance(written: &[u8], word: &[u8], max: usize) -> Option<usize> {
     const NO: usize = 1_000;
     let (n, m) = (written.len(), word.len());
     // d[i][j]: slips from written[..i] to word[..j].
-    let mut d = vec![vec![NO; m + 1]; n + 1];
-    d[0][0] = 0;
+    let width = m + 1;
+    let mut d = vec![NO; (n + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
+    d[0] = 0;
     for i in 0..=n {
         for j in 0..=m {
-            let here = d[i][j];
+            let here = d[at(i, j)];
             if here >= NO {
                 continue;
             }
             // The same letter.
             if i < n && j < m && written[i] == word[j] {
-                d[i + 1][j + 1] = d[i + 1][j + 1].min(here);
+                d[at(i + 1, j + 1)] = d[at(i + 1, j + 1)].min(here);
             }
             // A neighbouring key, or another vowel, struck instead.
             if i < n && j < m && written[i] != word[j] && (keys_adjacent(written[i], word[j]) || (is_vowel(written[i]) && is_vowel(word[j]))) {
-                d[i + 1][j + 1] = d[i + 1][j + 1].min(here + 1);
+                d[at(i + 1, j + 1)] = d[at(i + 1, j + 1)].min(here + 1);
             }
             // A letter of the word left out.
             if j < m {
-                d[i][j + 1] = d[i][j + 1].min(here + 1);
+                d[at(i, j + 1)] = d[at(i, j + 1)].min(here + 1);
             }
             // A letter struck too: a double, a key beside the letter before or after it, or a vowel.
             if i < n {
                 let c = written[i];
                 let beside = |k: Option<&u8>| k.is_some_and(|&k| k == c || keys_adjacent(k, c));
                 if is_vowel(c) || beside(i.checked_sub(1).and_then(|k| written.get(k))) || beside(written.get(i + 1)) {
-                    d[i + 1][j] = d[i + 1][j].min(here + 1);
+                    d[at(i + 1, j)] = d[at(i + 1, j)].min(here + 1);
                 }
             }
             // Two letters swapped.
             if i + 1 < n && j + 1 < m && written[i] == word[j + 1] && written[i + 1] == word[j] && written[i] != written[i + 1] {
-                d[i + 2][j + 2] = d[i + 2][j + 2].min(here + 1);
+                d[at(i + 2, j + 2)] = d[at(i + 2, j + 2)].min(here + 1);
             }
         }
     }
-    let slips = d[n][m];
+    let slips = d[at(n, m)];
     (slips <= max).then_some(slips)
+}
+
+/// Optimal-string-alignment distance (edits and adjacent swaps), or `None` when above `max`.
+pub fn edit_distance(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let (n, m) = (a.len(), b.len());
+    let mut prev2 = vec![0usize; m + 1];
+    let mut prev: Vec<usize> = (0..=m).collect();
+    let mut cur = vec![0usize; m + 1];
+    for i in 1..=n {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(prev2[j - 2] + 1);
+            }
+            cur[j] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[m];
+    (d <= max).then_some(d)
 }
 
 #[cfg(test)]

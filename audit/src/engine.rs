@@ -14,7 +14,9 @@ use paved_core::guardrail::{
 use paved_core::{Check, Finding, Outcome, Plan, Resource, ResourceAction};
 use serde_json::Value;
 
-use crate::facts::{Facts, effective_values, public_bucket, resource_environment, survives};
+use crate::facts::{
+    Facts, effective_values, plaintext_secret, public_bucket, resource_environment, survives,
+};
 use crate::iam::{admin_without_mfa, open_role_trust};
 use crate::network::{fronts_public_load_balancer, groups_of, world_ingress, world_ingress_of};
 
@@ -191,6 +193,7 @@ fn default_message(rule: &Guardrail, hit: &Hit) -> &'static str {
         Some(CheckKind::AdminWithoutMfa) => "{detail}",
         Some(CheckKind::PublicBucket) => "{resource} opens stored data to the public: {detail}",
         Some(CheckKind::OpenRoleTrust) => "{resource} can be assumed by anyone: {detail}",
+        Some(CheckKind::PlaintextSecret) => "{resource} holds a secret in plain text: {detail}",
         Some(CheckKind::DataResidency) if fixed => {
             "The data must stay in {allowed_regions}, so the plan was moved from {actual} to {region}"
         }
@@ -232,6 +235,10 @@ fn default_suggestion(rule: &Guardrail, values: &BTreeMap<&'static str, String>)
             .to_string(),
         Some(CheckKind::OpenRoleTrust) => "Trust only the AWS service or the named accounts and \
              roles that need the role, or add a condition such as aws:PrincipalOrgID."
+            .to_string(),
+        Some(CheckKind::PlaintextSecret) => "Keep the secret in AWS Secrets Manager or an SSM \
+             SecureString parameter and pass a reference to it (a container's secrets/valueFrom, \
+             manage_master_user_password for RDS), and rotate the exposed value."
             .to_string(),
         Some(CheckKind::DataResidency) => format!(
             "Plan it in an allowed region ({}).",
@@ -641,6 +648,7 @@ fn resource_kind(rule: &Guardrail, kind: CheckKind, plan: &Plan, r: &Resource) -
         CheckKind::AdminWithoutMfa => admin_without_mfa(plan, r),
         CheckKind::PublicBucket => public_bucket(plan, r),
         CheckKind::OpenRoleTrust => open_role_trust(r),
+        CheckKind::PlaintextSecret => plaintext_secret(r),
         CheckKind::DataResidency | CheckKind::MonthlyCost => None,
     }
 }

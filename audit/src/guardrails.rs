@@ -67,6 +67,7 @@ mod tests {
             "no_public_search_domains",
             "no_public_buckets",
             "no_open_role_trust",
+            "no_plaintext_secrets",
             "production_database_backups",
             "production_deletion_protection",
             "production_final_snapshot",

@@ -116,6 +116,11 @@ pub enum CheckKind {
     /// An IAM role whose trust policy lets anyone (`Principal: "*"` or `{"AWS": "*"}`) assume it
     /// without a condition that restricts who.
     OpenRoleTrust,
+    /// A secret written into the plan in plain text: a value of a well-known secret shape (access
+    /// key ids, GitHub/Slack/Stripe/Hugging Face tokens, private keys, URLs with a password) or a
+    /// literal value under a secret-ish name, in environment variables, container definitions,
+    /// `user_data`, job arguments or attributes. References and secret-store ARNs are not.
+    PlaintextSecret,
 }
 
 impl CheckKind {
@@ -128,6 +133,7 @@ impl CheckKind {
             CheckKind::MonthlyCost => "monthly_cost",
             CheckKind::PublicBucket => "public_bucket",
             CheckKind::OpenRoleTrust => "open_role_trust",
+            CheckKind::PlaintextSecret => "plaintext_secret",
         }
     }
 
@@ -1023,9 +1029,7 @@ impl Condition {
             // lacks the value or differs is enough.
             let slots = lookup_slots(values, path);
             return slots.is_empty()
-                || slots
-                    .iter()
-                    .any(|s| s.is_none_or(|f| !loosely_equal(f, v)));
+                || slots.iter().any(|s| s.is_none_or(|f| !loosely_equal(f, v)));
         }
         if let Some(m) = self.missing {
             // An empty list of blocks is no block at all.
@@ -1361,11 +1365,31 @@ mod tests {
     #[test]
     fn loose_spellings_compare_as_terraform_coerces_them() {
         let public = cond("{attribute: publicly_accessible, equals: true}");
-        for v in [json!(true), json!(1), json!("1"), json!("true"), json!("TRUE"), json!(" True ")] {
-            assert!(public.holds(&obj(json!({"publicly_accessible": v.clone()}))), "{v}");
+        for v in [
+            json!(true),
+            json!(1),
+            json!("1"),
+            json!("true"),
+            json!("TRUE"),
+            json!(" True "),
+        ] {
+            assert!(
+                public.holds(&obj(json!({"publicly_accessible": v.clone()}))),
+                "{v}"
+            );
         }
-        for v in [json!(false), json!(0), json!("0"), json!("false"), json!("no"), json!(2)] {
-            assert!(!public.holds(&obj(json!({"publicly_accessible": v.clone()}))), "{v}");
+        for v in [
+            json!(false),
+            json!(0),
+            json!("0"),
+            json!("false"),
+            json!("no"),
+            json!(2),
+        ] {
+            assert!(
+                !public.holds(&obj(json!({"publicly_accessible": v.clone()}))),
+                "{v}"
+            );
         }
         let enc = cond("{attribute: storage_encrypted, not_equals: true}");
         assert!(enc.holds(&obj(json!({"storage_encrypted": 0}))));

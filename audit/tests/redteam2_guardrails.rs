@@ -1,0 +1,94 @@
+//! The second red team's guardrail misses, one test per kind: paved's own plan for a request,
+//! changed the way the red team changed it, judged by the audit. Each test asserts the decision
+//! and the rule and sentence of the finding.
+
+mod common;
+
+use common::*;
+use paved_core::{Decision, Finding, Outcome, Plan, Verdict};
+use serde_json::{Value, json};
+
+fn of<'a>(findings: &'a [Finding], rule: &str) -> Vec<&'a Finding> {
+    findings.iter().filter(|f| f.rule == rule).collect()
+}
+
+fn set(plan: &mut Plan, address: &str, key: &str, value: Value) {
+    plan.resource_mut(address)
+        .unwrap_or_else(|| panic!("no {address}"))
+        .values
+        .insert(key.to_string(), value);
+}
+
+/// The one finding of `rule`, with the outcome and resource expected.
+fn the_finding<'a>(
+    findings: &'a [Finding],
+    rule: &str,
+    outcome: Outcome,
+    resource: &str,
+) -> &'a Finding {
+    let found = of(findings, rule);
+    assert_eq!(found.len(), 1, "{rule}: {findings:#?}");
+    assert_eq!(found[0].outcome, outcome, "{:#?}", found[0]);
+    assert_eq!(found[0].resource.as_deref(), Some(resource));
+    found[0]
+}
+
+fn vetoed_by(v: &Verdict, rule: &str, resource: &str) -> String {
+    assert_eq!(v.decision, Decision::Vetoed, "{:#?}", v.findings);
+    the_finding(&v.findings, rule, Outcome::Veto, resource)
+        .message
+        .clone()
+}
+
+const PROD_APP: &str = "a production web app with PostgreSQL";
+const API: &str = "a production REST API microservice with DynamoDB";
+
+#[test]
+fn plaintext_secrets_are_vetoed_and_references_pass() {
+    let mut plan = planned(API);
+    let lambda = plan
+        .resources
+        .iter()
+        .find(|r| r.kind == "aws_lambda_function" && r.value("environment").is_some())
+        .map(|r| r.address.clone())
+        .unwrap();
+    let clean = audit(API, &plan);
+    assert!(of(&clean.findings, "no_plaintext_secrets").is_empty());
+    set(
+        &mut plan,
+        &lambda,
+        "environment",
+        json!([{"variables": {"DB_PASSWORD": "Sup3rS3cret!2024",
+            "TOKEN_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:x"}}]),
+    );
+    let v = audit(API, &plan);
+    let msg = vetoed_by(&v, "no_plaintext_secrets", &lambda);
+    assert_eq!(
+        msg,
+        format!(
+            "{lambda} holds a secret in plain text: environment.variables.DB_PASSWORD is a \
+             literal value, not a reference to a secret."
+        )
+    );
+    assert!(!msg.contains("Sup3rS3cret"));
+
+    let mut plan = planned(PROD_APP);
+    let task = plan
+        .resources
+        .iter()
+        .find(|r| r.kind == "aws_ecs_task_definition")
+        .map(|r| r.address.clone())
+        .unwrap();
+    let defs = json!([{"name": "app", "image": "app:1", "environment": [
+        {"name": "AWS_ACCESS_KEY_ID", "value": "AKIAIOSFODNN7EXAMPLE"}]}])
+    .to_string();
+    set(&mut plan, &task, "container_definitions", json!(defs));
+    let v = audit(PROD_APP, &plan);
+    assert_eq!(
+        vetoed_by(&v, "no_plaintext_secrets", &task),
+        format!(
+            "{task} holds a secret in plain text: container_definitions.environment.\
+             AWS_ACCESS_KEY_ID contains an AWS access key id."
+        )
+    );
+}

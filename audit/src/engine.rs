@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::facts::{
     Facts, effective_values, plaintext_secret, public_bucket, resource_environment, survives,
 };
-use crate::iam::{admin_without_mfa, open_role_trust};
+use crate::iam::{admin_without_mfa, open_resource_policy, open_role_trust};
 use crate::network::{fronts_public_load_balancer, groups_of, world_ingress, world_ingress_of};
 
 /// What the guardrails made of a plan.
@@ -194,6 +194,7 @@ fn default_message(rule: &Guardrail, hit: &Hit) -> &'static str {
         Some(CheckKind::PublicBucket) => "{resource} opens stored data to the public: {detail}",
         Some(CheckKind::OpenRoleTrust) => "{resource} can be assumed by anyone: {detail}",
         Some(CheckKind::PlaintextSecret) => "{resource} holds a secret in plain text: {detail}",
+        Some(CheckKind::OpenResourcePolicy) => "{resource} is open to everyone: {detail}",
         Some(CheckKind::DataResidency) if fixed => {
             "The data must stay in {allowed_regions}, so the plan was moved from {actual} to {region}"
         }
@@ -239,6 +240,11 @@ fn default_suggestion(rule: &Guardrail, values: &BTreeMap<&'static str, String>)
         Some(CheckKind::PlaintextSecret) => "Keep the secret in AWS Secrets Manager or an SSM \
              SecureString parameter and pass a reference to it (a container's secrets/valueFrom, \
              manage_master_user_password for RDS), and rotate the exposed value."
+            .to_string(),
+        Some(CheckKind::OpenResourcePolicy) => "Grant access to the AWS service or the named \
+             accounts and roles that need it, or add a condition such as aws:SourceArn, \
+             aws:SourceAccount or aws:PrincipalOrgID; share snapshots and images with named \
+             accounts only."
             .to_string(),
         Some(CheckKind::DataResidency) => format!(
             "Plan it in an allowed region ({}).",
@@ -649,6 +655,7 @@ fn resource_kind(rule: &Guardrail, kind: CheckKind, plan: &Plan, r: &Resource) -
         CheckKind::PublicBucket => public_bucket(plan, r),
         CheckKind::OpenRoleTrust => open_role_trust(r),
         CheckKind::PlaintextSecret => plaintext_secret(r),
+        CheckKind::OpenResourcePolicy => open_resource_policy(r),
         CheckKind::DataResidency | CheckKind::MonthlyCost => None,
     }
 }

@@ -68,6 +68,7 @@ mod tests {
             "no_public_buckets",
             "no_open_role_trust",
             "no_plaintext_secrets",
+            "no_open_resource_policies",
             "production_database_backups",
             "production_deletion_protection",
             "production_final_snapshot",

@@ -92,3 +92,61 @@ fn plaintext_secrets_are_vetoed_and_references_pass() {
         )
     );
 }
+
+const PCI: &str = "a production web app for card payments (PCI)";
+const REPORT_JOB: &str = "a nightly batch job in production to export reports to S3";
+
+#[test]
+fn resource_policies_open_to_everyone_are_vetoed_and_scoped_ones_pass() {
+    let mut plan = planned(PCI);
+    let key = plan
+        .resources
+        .iter()
+        .find(|r| r.kind == "aws_kms_key")
+        .map(|r| r.address.clone())
+        .unwrap();
+    let star = json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:*",
+        "Resource": "*"}]});
+    set(&mut plan, &key, "policy", json!(star.to_string()));
+    let v = audit(PCI, &plan);
+    assert_eq!(
+        vetoed_by(&v, "no_open_resource_policies", &key),
+        format!(
+            "{key} is open to everyone: its policy allows kms:* to anyone in any AWS account \
+             (Principal \"*\"), with no condition narrowing who."
+        )
+    );
+
+    let mut plan = planned(REPORT_JOB);
+    let topic = plan
+        .resources
+        .iter()
+        .find(|r| r.kind == "aws_sns_topic")
+        .map(|r| r.address.clone())
+        .unwrap();
+    let mut st = json!({"Effect": "Allow", "Principal": {"AWS": "*"},
+        "Action": ["SNS:Subscribe", "SNS:Publish"], "Resource": "*"});
+    set(
+        &mut plan,
+        &topic,
+        "policy",
+        json!({"Statement": [st.clone()]}),
+    );
+    let v = audit(REPORT_JOB, &plan);
+    assert_eq!(
+        vetoed_by(&v, "no_open_resource_policies", &topic),
+        format!(
+            "{topic} is open to everyone: its policy allows SNS:Subscribe, SNS:Publish to anyone \
+             in any AWS account (Principal {{\"AWS\":\"*\"}}), with no condition narrowing who."
+        )
+    );
+    // Scoped to our own account, the same statement passes.
+    st["Condition"] = json!({"StringEquals": {"aws:SourceAccount": "123456789012"}});
+    set(&mut plan, &topic, "policy", json!({"Statement": [st]}));
+    let v = audit(REPORT_JOB, &plan);
+    assert!(
+        of(&v.findings, "no_open_resource_policies").is_empty(),
+        "{:#?}",
+        v.findings
+    );
+}

@@ -121,6 +121,10 @@ pub enum CheckKind {
     /// literal value under a secret-ish name, in environment variables, container definitions,
     /// `user_data`, job arguments or attributes. References and secret-store ARNs are not.
     PlaintextSecret,
+    /// A resource policy (KMS key, SNS topic, SQS queue, ECR repository, ...) allowing everyone
+    /// without a condition that restricts who, a Lambda permission for principal `*` without a
+    /// source, or a snapshot or image shared with `all`.
+    OpenResourcePolicy,
 }
 
 impl CheckKind {
@@ -134,6 +138,7 @@ impl CheckKind {
             CheckKind::PublicBucket => "public_bucket",
             CheckKind::OpenRoleTrust => "open_role_trust",
             CheckKind::PlaintextSecret => "plaintext_secret",
+            CheckKind::OpenResourcePolicy => "open_resource_policy",
         }
     }
 

@@ -150,3 +150,31 @@ fn resource_policies_open_to_everyone_are_vetoed_and_scoped_ones_pass() {
         v.findings
     );
 }
+
+#[test]
+fn a_public_database_spelled_yes_is_vetoed() {
+    let mut plan = planned(PROD_APP);
+    let db = plan
+        .resources
+        .iter()
+        .find(|r| r.kind == "aws_db_instance")
+        .map(|r| r.address.clone())
+        .unwrap();
+    for yes in ["Yes", "on", "ENABLED"] {
+        set(&mut plan, &db, "publicly_accessible", json!(yes));
+        let v = audit(PROD_APP, &plan);
+        assert_eq!(
+            vetoed_by(&v, "no_public_databases", &db),
+            format!("{db} is a publicly accessible database (publicly_accessible = true).")
+        );
+    }
+    for no in ["No", "off", "disabled"] {
+        set(&mut plan, &db, "publicly_accessible", json!(no));
+        let v = audit(PROD_APP, &plan);
+        assert!(
+            of(&v.findings, "no_public_databases").is_empty(),
+            "{no}: {:#?}",
+            v.findings
+        );
+    }
+}

@@ -1154,13 +1154,14 @@ fn as_number(v: &&Value) -> Option<f64> {
 }
 
 /// A value as Terraform would read it for a bool attribute: `true`/`false` in any case, `"1"`/`"0"`
-/// and the numbers 1 and 0 (provider JSON and hand-written plans use all of them).
+/// and the numbers 1 and 0 (provider JSON and hand-written plans use all of them), and the words
+/// people write for a switch: `yes`/`on`/`enabled` and `no`/`off`/`disabled`, in any case.
 pub fn as_bool(v: &Value) -> Option<bool> {
     match v {
         Value::Bool(b) => Some(*b),
         Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "true" | "1" => Some(true),
-            "false" | "0" => Some(false),
+            "true" | "1" | "yes" | "on" | "enabled" => Some(true),
+            "false" | "0" | "no" | "off" | "disabled" => Some(false),
             _ => None,
         },
         Value::Number(n) => match n.as_f64() {
@@ -1173,7 +1174,7 @@ pub fn as_bool(v: &Value) -> Option<bool> {
 }
 
 /// Equality the way Terraform coerces scalars: a bool equals its spellings (`"true"`, `"TRUE"`,
-/// `1`, `"1"`), a number equals its string (`"0"` is 0), and strings compare trimmed and without
+/// `1`, `"1"`, `"Yes"`, `"on"`, `"ENABLED"`), a number equals its string (`"0"` is 0), and strings compare trimmed and without
 /// regard to case (`PUBLIC-READ` is `public-read`).
 fn loosely_equal(a: &Value, b: &Value) -> bool {
     if a == b {
@@ -1408,6 +1409,22 @@ mod tests {
         assert!(cond("{attribute: n, equals: 0}").holds(&obj(json!({"n": "0"}))));
         assert_eq!(as_bool(&json!("1")), Some(true));
         assert_eq!(as_bool(&json!("maybe")), None);
+        for yes in ["Yes", "yes", "ON", "on", "Enabled", " ENABLED "] {
+            assert_eq!(as_bool(&json!(yes)), Some(true), "{yes}");
+            assert!(
+                public.holds(&obj(json!({"publicly_accessible": yes}))),
+                "{yes}"
+            );
+        }
+        for no in ["No", "off", "OFF", "disabled", "Disabled"] {
+            assert_eq!(as_bool(&json!(no)), Some(false), "{no}");
+            assert!(
+                !public.holds(&obj(json!({"publicly_accessible": no}))),
+                "{no}"
+            );
+            assert!(enc.holds(&obj(json!({"storage_encrypted": no}))), "{no}");
+        }
+        assert!(!enc.holds(&obj(json!({"storage_encrypted": "Yes"}))));
     }
 
     #[test]

@@ -504,6 +504,81 @@ pub fn survives(r: &Resource) -> bool {
     r.action != ResourceAction::Delete
 }
 
+/// Why a container task runs with the host's powers, or `None`: an ECS task definition with
+/// `network_mode`, `pid_mode` or `ipc_mode` host, or a container (in `container_definitions`, a
+/// JSON string or a list, or a Batch job's `container_properties`) that is `privileged`.
+pub fn privileged_container(r: &Resource) -> Option<String> {
+    if !survives(r) {
+        return None;
+    }
+    let mut found = Vec::new();
+    for key in ["network_mode", "pid_mode", "ipc_mode"] {
+        if r.str_value(key)
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("host"))
+        {
+            found.push(format!(
+                "{key} = host shares the host's {}",
+                &key[..key.len() - 5]
+            ));
+        }
+    }
+    for key in ["container_definitions", "container_properties"] {
+        let doc = match r.value(key) {
+            Some(Value::String(t)) => serde_json::from_str::<Value>(t).ok(),
+            Some(v) => Some(v.clone()),
+            None => None,
+        };
+        let containers = match doc {
+            Some(Value::Array(items)) => items,
+            Some(obj @ Value::Object(_)) => vec![obj],
+            _ => Vec::new(),
+        };
+        for c in &containers {
+            if c.get("privileged").and_then(as_bool) == Some(true) {
+                let name = c
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("a container");
+                found.push(format!("container {name} is privileged (root on the host)"));
+            }
+        }
+    }
+    (!found.is_empty()).then(|| found.join("; "))
+}
+
+/// Why a production instance or task gets a public IP address the request did not ask for, or
+/// `None`: `associate_public_ip_address` of an instance or a launch template's network
+/// interfaces, `assign_public_ip` of an ECS service or scheduled task (`true`, `"ENABLED"`).
+pub fn public_compute(plan: &Plan, r: &Resource, facts: &Facts<'_>) -> Option<String> {
+    if !survives(r)
+        || resource_environment(r, plan) != Environment::Production
+        || facts.intent.details.public
+    {
+        return None;
+    }
+    let on = |v: &Value| as_bool(v) == Some(true);
+    let mut hits: Vec<&Value> = Vec::new();
+    for path in [
+        "associate_public_ip_address",
+        "network_interfaces.associate_public_ip_address",
+        "network_configuration.assign_public_ip",
+        "ecs_target.network_configuration.assign_public_ip",
+    ] {
+        hits.extend(paved_core::guardrail::lookup(&r.values, path));
+    }
+    let attribute = if r.kind == "aws_instance" || r.kind == "aws_launch_template" {
+        "associate_public_ip_address"
+    } else {
+        "assign_public_ip"
+    };
+    hits.into_iter().any(on).then(|| {
+        format!(
+            "{attribute} gives it a public IP address in production, and the request does not ask \
+             for public access"
+        )
+    })
+}
+
 /// Why a resource holds a secret in plain text, or `None`. Looks at every string the resource
 /// carries (environment variables, container definitions written as a JSON string or a list,
 /// `user_data`, job arguments, attributes): a value of a well-known secret shape (an AWS access
@@ -773,6 +848,45 @@ mod tests {
     use serde_json::json;
 
     use crate::test_support::res;
+
+    #[test]
+    fn privileged_and_host_network_tasks_are_found() {
+        let task = |v: Value| res("aws_ecs_task_definition", "t", v);
+        let defs = json!([{"name": "app", "privileged": "true"}]).to_string();
+        assert!(privileged_container(&task(json!({"container_definitions": defs}))).is_some());
+        assert!(privileged_container(&task(json!({"network_mode": "HOST"}))).is_some());
+        let fine = json!([{"name": "app", "privileged": false}]);
+        assert!(
+            privileged_container(&task(
+                json!({"network_mode": "awsvpc", "container_definitions": fine})
+            ))
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn production_public_ips_are_found_unless_asked_for() {
+        let svc = res(
+            "aws_ecs_service",
+            "s",
+            json!({"network_configuration": [{"assign_public_ip": "ENABLED"}]}),
+        );
+        let vm = res(
+            "aws_instance",
+            "i",
+            json!({"associate_public_ip_address": false}),
+        );
+        let p = crate::test_support::plan(Environment::Production, vec![svc.clone(), vm.clone()]);
+        let mut intent = Intent::empty();
+        let ctx = AuditContext::default();
+        assert!(public_compute(&p, &svc, &Facts::new("x", &intent, &ctx)).is_some());
+        assert!(public_compute(&p, &vm, &Facts::new("x", &intent, &ctx)).is_none());
+        intent.details.public = true;
+        assert!(public_compute(&p, &svc, &Facts::new("x", &intent, &ctx)).is_none());
+        let dev = crate::test_support::plan(Environment::Development, vec![svc.clone()]);
+        intent.details.public = false;
+        assert!(public_compute(&dev, &svc, &Facts::new("x", &intent, &ctx)).is_none());
+    }
 
     #[test]
     fn plaintext_secrets_are_found_and_references_are_not() {

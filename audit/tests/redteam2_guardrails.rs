@@ -178,3 +178,102 @@ fn a_public_database_spelled_yes_is_vetoed() {
         );
     }
 }
+
+const ML_DEV: &str = "an ML training environment with GPU for development";
+
+fn address_of(plan: &Plan, kind: &str) -> String {
+    plan.resources
+        .iter()
+        .find(|r| r.kind == kind)
+        .map(|r| r.address.clone())
+        .unwrap_or_else(|| panic!("no {kind}"))
+}
+
+#[test]
+fn privileged_or_host_network_tasks_are_vetoed() {
+    let mut plan = planned(PROD_APP);
+    let task = address_of(&plan, "aws_ecs_task_definition");
+    let defs = json!([{"name": "app", "image": "app:1", "privileged": true}]).to_string();
+    set(&mut plan, &task, "container_definitions", json!(defs));
+    set(&mut plan, &task, "network_mode", json!("host"));
+    let v = audit(PROD_APP, &plan);
+    assert_eq!(
+        vetoed_by(&v, "no_privileged_containers", &task),
+        format!(
+            "{task} runs containers with the host's powers: network_mode = host shares the \
+             host's network; container app is privileged (root on the host)."
+        )
+    );
+    assert!(
+        of(
+            &audit(PROD_APP, &planned(PROD_APP)).findings,
+            "no_privileged_containers"
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn production_public_ips_are_vetoed_unless_asked_for() {
+    let mut plan = planned(PROD_APP);
+    let svc = address_of(&plan, "aws_ecs_service");
+    let mut net = plan.resource_mut(&svc).unwrap().values["network_configuration"].clone();
+    net[0]["assign_public_ip"] = json!("ENABLED");
+    set(&mut plan, &svc, "network_configuration", net);
+    let v = audit(PROD_APP, &plan);
+    assert_eq!(
+        vetoed_by(&v, "no_public_ips_in_production", &svc),
+        format!(
+            "{svc} is reachable from the internet: assign_public_ip gives it a public IP address \
+             in production, and the request does not ask for public access."
+        )
+    );
+}
+
+#[test]
+fn imdsv1_is_fixed_to_required() {
+    let mut plan = planned(ML_DEV);
+    let vm = address_of(&plan, "aws_instance");
+    set(
+        &mut plan,
+        &vm,
+        "metadata_options",
+        json!([{"http_endpoint": "enabled", "http_tokens": "optional"}]),
+    );
+    let v = audit(ML_DEV, &plan);
+    assert_eq!(v.decision, Decision::AutoFixed, "{:#?}", v.findings);
+    let f = the_finding(&v.findings, "require_imdsv2", Outcome::Fixed, &vm);
+    assert_eq!(
+        f.message,
+        format!(
+            "{vm} answers metadata requests without a session token (IMDSv1), so a forged \
+             request can read its credentials; paved set metadata_options.http_tokens = required."
+        )
+    );
+    let fixed = v.plan.resources.iter().find(|r| r.address == vm).unwrap();
+    assert_eq!(
+        fixed.values["metadata_options"][0]["http_tokens"],
+        json!("required")
+    );
+}
+
+#[test]
+fn notebooks_with_internet_or_root_are_fixed() {
+    let mut plan = planned(ML_DEV);
+    let nb = address_of(&plan, "aws_sagemaker_notebook_instance");
+    set(&mut plan, &nb, "direct_internet_access", json!("Enabled"));
+    set(&mut plan, &nb, "root_access", json!("Enabled"));
+    let v = audit(ML_DEV, &plan);
+    assert_eq!(v.decision, Decision::AutoFixed, "{:#?}", v.findings);
+    let f = the_finding(&v.findings, "notebook_lockdown", Outcome::Fixed, &nb);
+    assert_eq!(
+        f.message,
+        format!(
+            "{nb} lets the notebook reach the internet directly or run as root; paved set \
+             direct_internet_access = Disabled, root_access = Disabled."
+        )
+    );
+    let fixed = v.plan.resources.iter().find(|r| r.address == nb).unwrap();
+    assert_eq!(fixed.values["direct_internet_access"], json!("Disabled"));
+    assert_eq!(fixed.values["root_access"], json!("Disabled"));
+}

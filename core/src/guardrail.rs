@@ -125,6 +125,12 @@ pub enum CheckKind {
     /// without a condition that restricts who, a Lambda permission for principal `*` without a
     /// source, or a snapshot or image shared with `all`.
     OpenResourcePolicy,
+    /// A container task with the host's powers: `network_mode`, `pid_mode` or `ipc_mode` host,
+    /// or a privileged container.
+    PrivilegedContainer,
+    /// A production instance, launch template or ECS task with a public IP address, unless the
+    /// request asks for public access.
+    PublicCompute,
 }
 
 impl CheckKind {
@@ -139,6 +145,8 @@ impl CheckKind {
             CheckKind::OpenRoleTrust => "open_role_trust",
             CheckKind::PlaintextSecret => "plaintext_secret",
             CheckKind::OpenResourcePolicy => "open_resource_policy",
+            CheckKind::PrivilegedContainer => "privileged_container",
+            CheckKind::PublicCompute => "public_compute",
         }
     }
 

@@ -73,6 +73,7 @@ mod tests {
             "no_public_ips_in_production",
             "require_imdsv2",
             "notebook_lockdown",
+            "pci_encryption_in_transit",
             "production_database_backups",
             "production_deletion_protection",
             "production_final_snapshot",

@@ -277,3 +277,49 @@ fn notebooks_with_internet_or_root_are_fixed() {
     assert_eq!(fixed.values["direct_internet_access"], json!("Disabled"));
     assert_eq!(fixed.values["root_access"], json!("Disabled"));
 }
+
+#[test]
+fn a_pci_cache_without_tls_is_fixed() {
+    let mut plan = planned(PCI);
+    let cache = address_of(&plan, "aws_elasticache_replication_group");
+    set(
+        &mut plan,
+        &cache,
+        "transit_encryption_enabled",
+        json!("False"),
+    );
+    let v = audit(PCI, &plan);
+    assert_eq!(v.decision, Decision::AutoFixed, "{:#?}", v.findings);
+    let f = the_finding(
+        &v.findings,
+        "pci_encryption_in_transit",
+        Outcome::Fixed,
+        &cache,
+    );
+    assert_eq!(
+        f.message,
+        format!(
+            "{cache} carries card data in the PCI segment without TLS (transit_encryption_enabled \
+             is False); paved set transit_encryption_enabled = true."
+        )
+    );
+    let fixed = v
+        .plan
+        .resources
+        .iter()
+        .find(|r| r.address == cache)
+        .unwrap();
+    assert_eq!(fixed.values["transit_encryption_enabled"], json!(true));
+    // Outside the PCI segment the rule does not apply.
+    let mut plan = planned(PROD_APP);
+    if let Some(c) = plan
+        .resources
+        .iter()
+        .find(|r| r.kind == "aws_elasticache_replication_group")
+        .map(|r| r.address.clone())
+    {
+        set(&mut plan, &c, "transit_encryption_enabled", json!(false));
+        let v = audit(PROD_APP, &plan);
+        assert!(of(&v.findings, "pci_encryption_in_transit").is_empty());
+    }
+}

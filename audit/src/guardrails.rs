@@ -74,6 +74,8 @@ mod tests {
             "require_imdsv2",
             "notebook_lockdown",
             "pci_encryption_in_transit",
+            "no_plaintext_http",
+            "modern_tls_policy",
             "production_database_backups",
             "production_deletion_protection",
             "production_final_snapshot",

@@ -53,7 +53,7 @@ fn a_clean_plan_passes_every_rule() {
     );
     let j = judge(Environment::Production, &mut p);
     assert!(j.findings.is_empty(), "{:#?}", j.findings);
-    assert_eq!(j.checks.len(), 26);
+    assert_eq!(j.checks.len(), 28);
     assert!(j.checks.iter().all(|c| c.passed), "{:#?}", j.checks);
 }
 

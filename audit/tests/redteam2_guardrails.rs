@@ -323,3 +323,75 @@ fn a_pci_cache_without_tls_is_fixed() {
         assert!(of(&v.findings, "pci_encryption_in_transit").is_empty());
     }
 }
+
+#[test]
+fn plain_http_is_vetoed_and_old_tls_is_fixed() {
+    let mut plan = planned(PROD_APP);
+    let http = plan
+        .resources
+        .iter()
+        .find(|r| r.kind == "aws_lb_listener" && r.str_value("protocol") == Some("HTTP"))
+        .map(|r| r.address.clone())
+        .unwrap();
+    let https = plan
+        .resources
+        .iter()
+        .find(|r| r.kind == "aws_lb_listener" && r.str_value("protocol") == Some("HTTPS"))
+        .map(|r| r.address.clone())
+        .unwrap();
+    assert!(of(&audit(PROD_APP, &plan).findings, "no_plaintext_http").is_empty());
+    set(
+        &mut plan,
+        &http,
+        "default_action",
+        json!([{"type": "forward", "target_group_arn": "aws_lb_target_group.app.arn"}]),
+    );
+    set(
+        &mut plan,
+        &https,
+        "ssl_policy",
+        json!("ELBSecurityPolicy-TLS-1-0-2015-04"),
+    );
+    let v = audit(PROD_APP, &plan);
+    assert_eq!(
+        vetoed_by(&v, "no_plaintext_http", &http),
+        format!(
+            "{http} serves plain, unencrypted HTTP: protocol is HTTP and default_action.type is \
+             not redirect."
+        )
+    );
+    let f = the_finding(&v.findings, "modern_tls_policy", Outcome::Fixed, &https);
+    assert_eq!(
+        f.message,
+        format!(
+            "{https} accepts TLS 1.0 or 1.1 (ssl_policy is ELBSecurityPolicy-TLS-1-0-2015-04); \
+             paved set ssl_policy = ELBSecurityPolicy-TLS13-1-2-2021-06."
+        )
+    );
+    let fixed = v
+        .plan
+        .resources
+        .iter()
+        .find(|r| r.address == https)
+        .unwrap();
+    assert_eq!(
+        fixed.values["ssl_policy"],
+        json!("ELBSecurityPolicy-TLS13-1-2-2021-06")
+    );
+
+    // A CDN (the golden path has none, so the intent check objects too; the rule judges it).
+    let mut plan = planned(PROD_APP);
+    plan.resources.push(res(
+        "aws_cloudfront_distribution",
+        "cdn",
+        json!({"enabled": true,
+            "default_cache_behavior": [{"viewer_protocol_policy": "allow-all"}],
+            "origin": [{"custom_origin_config": [{"origin_protocol_policy": "https-only"}]}]}),
+    ));
+    let v = audit(PROD_APP, &plan);
+    assert_eq!(
+        vetoed_by(&v, "no_plaintext_http", "aws_cloudfront_distribution.cdn"),
+        "aws_cloudfront_distribution.cdn serves plain, unencrypted HTTP: \
+         default_cache_behavior.viewer_protocol_policy is allow-all."
+    );
+}

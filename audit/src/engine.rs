@@ -14,8 +14,11 @@ use paved_core::guardrail::{
 use paved_core::{Check, Finding, Outcome, Plan, Resource, ResourceAction};
 use serde_json::Value;
 
-use crate::facts::{Facts, effective_values, public_bucket, resource_environment, survives};
-use crate::iam::{admin_without_mfa, open_role_trust};
+use crate::facts::{
+    Facts, effective_values, plaintext_secret, privileged_container, public_bucket, public_compute,
+    resource_environment, survives,
+};
+use crate::iam::{admin_without_mfa, open_resource_policy, open_role_trust};
 use crate::network::{fronts_public_load_balancer, groups_of, world_ingress, world_ingress_of};
 
 /// What the guardrails made of a plan.
@@ -191,6 +194,12 @@ fn default_message(rule: &Guardrail, hit: &Hit) -> &'static str {
         Some(CheckKind::AdminWithoutMfa) => "{detail}",
         Some(CheckKind::PublicBucket) => "{resource} opens stored data to the public: {detail}",
         Some(CheckKind::OpenRoleTrust) => "{resource} can be assumed by anyone: {detail}",
+        Some(CheckKind::PlaintextSecret) => "{resource} holds a secret in plain text: {detail}",
+        Some(CheckKind::OpenResourcePolicy) => "{resource} is open to everyone: {detail}",
+        Some(CheckKind::PrivilegedContainer) => {
+            "{resource} runs containers with the host's powers: {detail}"
+        }
+        Some(CheckKind::PublicCompute) => "{resource} is reachable from the internet: {detail}",
         Some(CheckKind::DataResidency) if fixed => {
             "The data must stay in {allowed_regions}, so the plan was moved from {actual} to {region}"
         }
@@ -232,6 +241,22 @@ fn default_suggestion(rule: &Guardrail, values: &BTreeMap<&'static str, String>)
             .to_string(),
         Some(CheckKind::OpenRoleTrust) => "Trust only the AWS service or the named accounts and \
              roles that need the role, or add a condition such as aws:PrincipalOrgID."
+            .to_string(),
+        Some(CheckKind::PlaintextSecret) => "Keep the secret in AWS Secrets Manager or an SSM \
+             SecureString parameter and pass a reference to it (a container's secrets/valueFrom, \
+             manage_master_user_password for RDS), and rotate the exposed value."
+            .to_string(),
+        Some(CheckKind::OpenResourcePolicy) => "Grant access to the AWS service or the named \
+             accounts and roles that need it, or add a condition such as aws:SourceArn, \
+             aws:SourceAccount or aws:PrincipalOrgID; share snapshots and images with named \
+             accounts only."
+            .to_string(),
+        Some(CheckKind::PrivilegedContainer) => "Run the containers unprivileged with \
+             network_mode awsvpc, and grant only the Linux capabilities they need."
+            .to_string(),
+        Some(CheckKind::PublicCompute) => "Keep instances and tasks in private subnets without \
+             public IPs and reach them through a load balancer; ask for public access explicitly \
+             if it is needed."
             .to_string(),
         Some(CheckKind::DataResidency) => format!(
             "Plan it in an allowed region ({}).",
@@ -295,7 +320,7 @@ fn run_rule(
                 .filter(|r| in_scope(&scope, r, plan_view, rule))
             {
                 applicable = true;
-                if let Some(detail) = resource_kind(rule, kind, plan_view, r) {
+                if let Some(detail) = resource_kind(rule, kind, plan_view, r, facts) {
                     let mut values = resource_values(r, plan_view);
                     values.insert("detail", detail);
                     hits.push(Hit {
@@ -601,7 +626,13 @@ fn firing_attribute(
 }
 
 /// A per-resource built-in check; `Some(detail)` when it fires.
-fn resource_kind(rule: &Guardrail, kind: CheckKind, plan: &Plan, r: &Resource) -> Option<String> {
+fn resource_kind(
+    rule: &Guardrail,
+    kind: CheckKind,
+    plan: &Plan,
+    r: &Resource,
+    facts: &Facts<'_>,
+) -> Option<String> {
     match kind {
         CheckKind::WorldOpenIngress => {
             let bad: Vec<String> = world_ingress_of(plan, r)
@@ -641,6 +672,10 @@ fn resource_kind(rule: &Guardrail, kind: CheckKind, plan: &Plan, r: &Resource) -
         CheckKind::AdminWithoutMfa => admin_without_mfa(plan, r),
         CheckKind::PublicBucket => public_bucket(plan, r),
         CheckKind::OpenRoleTrust => open_role_trust(r),
+        CheckKind::PlaintextSecret => plaintext_secret(r),
+        CheckKind::OpenResourcePolicy => open_resource_policy(r),
+        CheckKind::PrivilegedContainer => privileged_container(r),
+        CheckKind::PublicCompute => public_compute(plan, r, facts),
         CheckKind::DataResidency | CheckKind::MonthlyCost => None,
     }
 }

@@ -504,12 +504,462 @@ pub fn survives(r: &Resource) -> bool {
     r.action != ResourceAction::Delete
 }
 
+/// Why a container task runs with the host's powers, or `None`: an ECS task definition with
+/// `network_mode`, `pid_mode` or `ipc_mode` host, or a container (in `container_definitions`, a
+/// JSON string or a list, or a Batch job's `container_properties`) that is `privileged`.
+pub fn privileged_container(r: &Resource) -> Option<String> {
+    if !survives(r) {
+        return None;
+    }
+    let mut found = Vec::new();
+    for key in ["network_mode", "pid_mode", "ipc_mode"] {
+        if r.str_value(key)
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("host"))
+        {
+            found.push(format!(
+                "{key} = host shares the host's {}",
+                &key[..key.len() - 5]
+            ));
+        }
+    }
+    for key in ["container_definitions", "container_properties"] {
+        let doc = match r.value(key) {
+            Some(Value::String(t)) => serde_json::from_str::<Value>(t).ok(),
+            Some(v) => Some(v.clone()),
+            None => None,
+        };
+        let containers = match doc {
+            Some(Value::Array(items)) => items,
+            Some(obj @ Value::Object(_)) => vec![obj],
+            _ => Vec::new(),
+        };
+        for c in &containers {
+            if c.get("privileged").and_then(as_bool) == Some(true) {
+                let name = c
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("a container");
+                found.push(format!("container {name} is privileged (root on the host)"));
+            }
+        }
+    }
+    (!found.is_empty()).then(|| found.join("; "))
+}
+
+/// Why a production instance or task gets a public IP address the request did not ask for, or
+/// `None`: `associate_public_ip_address` of an instance or a launch template's network
+/// interfaces, `assign_public_ip` of an ECS service or scheduled task (`true`, `"ENABLED"`).
+pub fn public_compute(plan: &Plan, r: &Resource, facts: &Facts<'_>) -> Option<String> {
+    if !survives(r)
+        || resource_environment(r, plan) != Environment::Production
+        || facts.intent.details.public
+    {
+        return None;
+    }
+    let on = |v: &Value| as_bool(v) == Some(true);
+    let mut hits: Vec<&Value> = Vec::new();
+    for path in [
+        "associate_public_ip_address",
+        "network_interfaces.associate_public_ip_address",
+        "network_configuration.assign_public_ip",
+        "ecs_target.network_configuration.assign_public_ip",
+    ] {
+        hits.extend(paved_core::guardrail::lookup(&r.values, path));
+    }
+    let attribute = if r.kind == "aws_instance" || r.kind == "aws_launch_template" {
+        "associate_public_ip_address"
+    } else {
+        "assign_public_ip"
+    };
+    hits.into_iter().any(on).then(|| {
+        format!(
+            "{attribute} gives it a public IP address in production, and the request does not ask \
+             for public access"
+        )
+    })
+}
+
+/// Why a resource holds a secret in plain text, or `None`. Looks at every string the resource
+/// carries (environment variables, container definitions written as a JSON string or a list,
+/// `user_data`, job arguments, attributes): a value of a well-known secret shape (an AWS access
+/// key id, a GitHub, Slack, Stripe or Hugging Face token, a private key, a URL with a password),
+/// or a literal value under a secret-ish name (`password`, `DB_PASSWORD`, `auth_token`,
+/// `STRIPE_SECRET`, `--jdbc_password`, `API_KEY`). References (`${...}`,
+/// `aws_secretsmanager_secret_version.x.secret_string`, `var.x`), Secrets Manager and SSM ARNs
+/// and `{{resolve:...}}`, parameter paths, empty strings, booleans and numbers are not secrets,
+/// nor are a container's `secrets` (`valueFrom`) blocks or a secret store's own value.
+pub fn plaintext_secret(r: &Resource) -> Option<String> {
+    if !survives(r) || r.kind == "aws_secretsmanager_secret_version" {
+        return None;
+    }
+    if r.kind == "aws_ssm_parameter"
+        && r.str_value("type")
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("securestring"))
+    {
+        return None;
+    }
+    let mut found = Vec::new();
+    // A plain SSM parameter named like a secret holds it in plain text.
+    if r.kind == "aws_ssm_parameter"
+        && let (Some(name), Some(value)) = (r.str_value("name"), r.str_value("value"))
+        && secret_name(name.rsplit('/').next().unwrap_or(name))
+        && literal_secret_value(value)
+    {
+        found.push(format!(
+            "parameter {name} holds a literal value as a plain String, not a SecureString"
+        ));
+    }
+    for (k, v) in &r.values {
+        if k == "tags" || k == "tags_all" {
+            continue;
+        }
+        secrets_in(k, v, &mut found);
+        if found.len() >= 3 {
+            break;
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    found.dedup();
+    found.truncate(3);
+    Some(found.join("; "))
+}
+
+/// Secrets under `path` in `v`, described without their values.
+fn secrets_in(path: &str, v: &Value, out: &mut Vec<String>) {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    match v {
+        Value::Object(m) => {
+            // An environment entry `{name, value}` (ECS, Batch): the value is named by `name`.
+            if let (Some(Value::String(name)), Some(value)) = (m.get("name"), m.get("value")) {
+                secrets_in(&format!("{path}.{name}"), value, out);
+                return;
+            }
+            for (k, x) in m {
+                // A container's `secrets` take their values from Secrets Manager or SSM.
+                if k == "secrets" || k == "valueFrom" || k == "tags" {
+                    continue;
+                }
+                secrets_in(&format!("{path}.{k}"), x, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| secrets_in(path, i, out)),
+        Value::String(s) => {
+            // Container definitions and similar documents are carried as JSON strings.
+            let t = s.trim();
+            if (t.starts_with('[') || t.starts_with('{'))
+                && let Ok(doc) = serde_json::from_str::<Value>(t)
+                && (doc.is_array() || doc.is_object())
+            {
+                secrets_in(path, &doc, out);
+                return;
+            }
+            if let Some(shape) = secret_shape(s) {
+                out.push(format!("{path} contains {shape}"));
+            } else if secret_name(key) && literal_secret_value(s) {
+                out.push(format!(
+                    "{path} is a literal value, not a reference to a secret"
+                ));
+            } else if s.contains('\n') || s.contains("export ") {
+                // A script: `NAME=value` lines with a secret-ish name and a literal value.
+                for line in s.lines() {
+                    let line = line.trim().trim_start_matches("export ").trim();
+                    if let Some((name, value)) = line.split_once('=') {
+                        let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+                        let name = name.trim();
+                        if !name.contains(' ')
+                            && secret_name(name)
+                            && !value.starts_with('$')
+                            && literal_secret_value(value)
+                        {
+                            out.push(format!("{path} sets {name} to a literal value"));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// True when an attribute or variable name says it holds a secret: its last word is password,
+/// secret, token, passphrase or credentials, or it ends in api/private/access/secret key.
+pub fn secret_name(name: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    let Some(last) = words.last().map(String::as_str) else {
+        return false;
+    };
+    let before = words
+        .len()
+        .checked_sub(2)
+        .map(|i| words[i].as_str())
+        .unwrap_or("");
+    matches!(
+        last,
+        "password"
+            | "passwd"
+            | "pwd"
+            | "pass"
+            | "secret"
+            | "token"
+            | "passphrase"
+            | "credentials"
+            | "apikey"
+    ) || (last.ends_with("password") && last.len() > 8)
+        || (last == "key" && matches!(before, "api" | "private" | "access" | "secret" | "signing"))
+}
+
+/// True when a value under a secret-ish name is the secret itself rather than a way to find it.
+pub fn literal_secret_value(s: &str) -> bool {
+    let t = s.trim();
+    if t.is_empty() || t.contains("${") || t.contains("{{resolve:") || t.starts_with("arn:") {
+        return false;
+    }
+    let lower = t.to_ascii_lowercase();
+    if as_bool(&Value::String(t.to_string())).is_some() || t.parse::<f64>().is_ok() {
+        return false;
+    }
+    // A reference to another resource's attribute, a variable or a local value.
+    let reference = |x: &str| {
+        let parts: Vec<&str> = x.split('.').collect();
+        let word = |p: &str| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '[' | ']' | '*'))
+        };
+        parts.iter().all(|p| word(p))
+            && ((parts.len() >= 3
+                && (parts[0].starts_with("aws_")
+                    || parts[0].starts_with("random_")
+                    || parts[0] == "data"
+                    || parts[0] == "module"))
+                || (parts.len() >= 2 && matches!(parts[0], "var" | "local")))
+    };
+    if reference(t) {
+        return false;
+    }
+    // A parameter or secret name path (`/prod/db/password`), or a secret-store prefix.
+    if (t.starts_with('/')
+        && !t.contains(char::is_whitespace)
+        && t.len() > 1
+        && t[1..].contains('/'))
+        || lower.starts_with("ssm:")
+        || lower.starts_with("secretsmanager:")
+    {
+        return false;
+    }
+    true
+}
+
+/// The kind of a well-known secret found in a string, or `None`.
+pub fn secret_shape(s: &str) -> Option<&'static str> {
+    let tokens = s.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | ',' | ';' | '=' | '(' | ')' | '`' | '<' | '>'
+            )
+    });
+    for tok in tokens {
+        let tok = tok.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '/' && c != '+');
+        let alnum = |x: &str| x.chars().all(|c| c.is_ascii_alphanumeric());
+        let body = |prefix: &str, min: usize| {
+            tok.strip_prefix(prefix).is_some_and(|rest| {
+                rest.len() >= min && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+        };
+        if tok.len() == 20
+            && (tok.starts_with("AKIA") || tok.starts_with("ASIA"))
+            && tok[4..]
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        {
+            return Some("an AWS access key id");
+        }
+        if body("ghp_", 30)
+            || body("gho_", 30)
+            || body("ghs_", 30)
+            || body("ghu_", 30)
+            || body("github_pat_", 30)
+        {
+            return Some("a GitHub token");
+        }
+        if ["xoxb-", "xoxa-", "xoxp-", "xoxr-", "xoxs-"]
+            .iter()
+            .any(|p| tok.strip_prefix(p).is_some_and(|r| r.len() >= 10))
+        {
+            return Some("a Slack token");
+        }
+        if body("sk_live_", 10) || body("rk_live_", 10) {
+            return Some("a live Stripe key");
+        }
+        if body("hf_", 30) && alnum(&tok[3..]) {
+            return Some("a Hugging Face token");
+        }
+    }
+    if s.contains("-----BEGIN") && s.contains("PRIVATE KEY") {
+        return Some("a private key");
+    }
+    // `scheme://user:password@host`, with a literal password.
+    let mut rest = s;
+    while let Some(i) = rest.find("://") {
+        let after = &rest[i + 3..];
+        let end = after
+            .find(|c: char| c.is_whitespace() || c == '/' || c == '"' || c == '\'')
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        if let Some((userinfo, _host)) = authority.rsplit_once('@')
+            && let Some((_user, password)) = userinfo.split_once(':')
+            && !password.is_empty()
+            && !password.starts_with('$')
+            && !password.contains("{{")
+        {
+            return Some("a URL with a password in it");
+        }
+        rest = after;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     use crate::test_support::res;
+
+    #[test]
+    fn privileged_and_host_network_tasks_are_found() {
+        let task = |v: Value| res("aws_ecs_task_definition", "t", v);
+        let defs = json!([{"name": "app", "privileged": "true"}]).to_string();
+        assert!(privileged_container(&task(json!({"container_definitions": defs}))).is_some());
+        assert!(privileged_container(&task(json!({"network_mode": "HOST"}))).is_some());
+        let fine = json!([{"name": "app", "privileged": false}]);
+        assert!(
+            privileged_container(&task(
+                json!({"network_mode": "awsvpc", "container_definitions": fine})
+            ))
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn production_public_ips_are_found_unless_asked_for() {
+        let svc = res(
+            "aws_ecs_service",
+            "s",
+            json!({"network_configuration": [{"assign_public_ip": "ENABLED"}]}),
+        );
+        let vm = res(
+            "aws_instance",
+            "i",
+            json!({"associate_public_ip_address": false}),
+        );
+        let p = crate::test_support::plan(Environment::Production, vec![svc.clone(), vm.clone()]);
+        let mut intent = Intent::empty();
+        let ctx = AuditContext::default();
+        assert!(public_compute(&p, &svc, &Facts::new("x", &intent, &ctx)).is_some());
+        assert!(public_compute(&p, &vm, &Facts::new("x", &intent, &ctx)).is_none());
+        intent.details.public = true;
+        assert!(public_compute(&p, &svc, &Facts::new("x", &intent, &ctx)).is_none());
+        let dev = crate::test_support::plan(Environment::Development, vec![svc.clone()]);
+        intent.details.public = false;
+        assert!(public_compute(&dev, &svc, &Facts::new("x", &intent, &ctx)).is_none());
+    }
+
+    #[test]
+    fn plaintext_secrets_are_found_and_references_are_not() {
+        let lambda = |vars: Value| {
+            res(
+                "aws_lambda_function",
+                "f",
+                json!({"environment": [{"variables": vars}]}),
+            )
+        };
+        for vars in [
+            json!({"DB_PASSWORD": "Sup3rS3cret!2024"}),
+            json!({"SLACK": "xoxb-123456789012-1234567890123-AbCdEf"}),
+            json!({"STRIPE_SECRET": "sk_live_51H8abcdefghijklmnop"}),
+            json!({"ID": "AKIAIOSFODNN7EXAMPLE"}),
+            json!({"DATABASE_URL": "postgres://u:p4ss@db.internal:5432/x"}),
+            json!({"apiKey": "abc123"}),
+        ] {
+            assert!(plaintext_secret(&lambda(vars.clone())).is_some(), "{vars}");
+        }
+        for vars in [
+            json!({"TABLE": "aws_dynamodb_table.main.name", "DB_PASSWORD": "${var.db}"}),
+            json!({"DB_PASSWORD_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:1:secret:x"}),
+            json!({"TOKEN": "{{resolve:secretsmanager:x}}", "DB_PASSWORD": ""}),
+            json!({"DB_PASSWORD": "/prod/db/password", "URL": "https://example.com/x"}),
+            json!({"AUTH_TOKEN_TTL": "300", "SECRET": "aws_secretsmanager_secret_version.x.secret_string"}),
+        ] {
+            assert!(plaintext_secret(&lambda(vars.clone())).is_none(), "{vars}");
+        }
+        let db = res(
+            "aws_db_instance",
+            "d",
+            json!({"manage_master_user_password": true, "http_tokens": "required",
+                "auth_token_update_strategy": "ROTATE"}),
+        );
+        assert!(plaintext_secret(&db).is_none());
+        let db = res("aws_db_instance", "d", json!({"password": "changeme"}));
+        assert!(plaintext_secret(&db).is_some());
+        // A container definition as a JSON string; its `secrets` block is fine.
+        let defs = json!([{"name": "app", "environment": [{"name": "AWS_SECRET_ACCESS_KEY",
+            "value": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}]}])
+        .to_string();
+        let task = res(
+            "aws_ecs_task_definition",
+            "t",
+            json!({"container_definitions": defs}),
+        );
+        assert!(
+            plaintext_secret(&task)
+                .unwrap()
+                .contains("AWS_SECRET_ACCESS_KEY")
+        );
+        let safe = json!([{"name": "app", "environment": [{"name": "MODE", "value": "prod"}],
+            "secrets": [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:ssm:us-east-1:1:parameter/x"}]}]);
+        let task = res(
+            "aws_ecs_task_definition",
+            "t",
+            json!({"container_definitions": safe}),
+        );
+        assert!(plaintext_secret(&task).is_none());
+        let ec2 = res(
+            "aws_instance",
+            "i",
+            json!({"user_data": "#!/bin/bash\nexport DB_PASSWORD=hunter22\n"}),
+        );
+        assert!(plaintext_secret(&ec2).is_some());
+        let glue = res(
+            "aws_glue_job",
+            "g",
+            json!({"default_arguments": {"--jdbc_password": "Redsh1ftPass!"}}),
+        );
+        assert!(plaintext_secret(&glue).is_some());
+    }
 
     #[test]
     fn addresses_match_whole_references_only() {

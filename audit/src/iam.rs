@@ -97,6 +97,86 @@ pub fn open_role_trust(r: &Resource) -> Option<String> {
     ))
 }
 
+/// Why a resource policy (KMS key, SNS topic, SQS queue, ECR repository, Secrets Manager secret,
+/// ...), a Lambda permission or a snapshot or image share lets anyone in any AWS account use the
+/// resource, or `None`. A policy statement is open when it allows everyone (`Principal: "*"`,
+/// `{"AWS": "*"}`, `NotPrincipal`) without a condition narrowing who (the same test as a role's
+/// trust); a Lambda permission when its principal is `*` without `source_arn`, `source_account`
+/// or `principal_org_id`; a share when it names `all`.
+pub fn open_resource_policy(r: &Resource) -> Option<String> {
+    if !survives(r) || r.kind.starts_with("aws_s3") || r.kind.starts_with("aws_iam_") {
+        return None;
+    }
+    if r.kind == "aws_lambda_permission" {
+        let everyone = r.str_value("principal").is_some_and(|p| p.trim() == "*");
+        let narrowed = ["source_arn", "source_account", "principal_org_id"]
+            .iter()
+            .any(|k| {
+                r.str_value(k)
+                    .is_some_and(|v| !v.trim().is_empty() && v.trim() != "*")
+            });
+        return (everyone && !narrowed).then(|| {
+            format!(
+                "it grants {} to principal \"*\" with no source_arn, source_account or \
+                 principal_org_id, so anyone in any AWS account can call the function",
+                r.str_value("action").unwrap_or("lambda:InvokeFunction")
+            )
+        });
+    }
+    for (key, what) in [
+        (
+            "shared_accounts",
+            "shares it with every AWS account (shared_accounts = all)",
+        ),
+        ("group", "makes the image public (group = all)"),
+        (
+            "account_id",
+            "lets every AWS account create volumes from it (account_id = all)",
+        ),
+    ] {
+        let all = match r.value(key) {
+            Some(Value::String(v)) => v.trim().eq_ignore_ascii_case("all"),
+            Some(Value::Array(items)) => items.iter().any(|i| {
+                i.as_str()
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("all"))
+            }),
+            _ => false,
+        };
+        if all
+            && (r.kind.contains("snapshot")
+                || r.kind.contains("launch_permission")
+                || r.kind.contains("ami"))
+        {
+            return Some(what.to_string());
+        }
+    }
+    let doc = r.value("policy").and_then(parse_document)?;
+    let open = statements(&doc).into_iter().find(public_allow)?;
+    let mut actions = as_list(open.get("Action"));
+    if actions.is_empty() && open.get("NotAction").is_some() {
+        actions.push("every action but NotAction".to_string());
+    }
+    let principal = if open.get("NotPrincipal").is_some() {
+        "NotPrincipal".to_string()
+    } else {
+        format!(
+            "Principal {}",
+            open.get("Principal")
+                .map(|p| p.to_string())
+                .unwrap_or_default()
+        )
+    };
+    Some(format!(
+        "its policy allows {} to anyone in any AWS account ({principal}), with no condition \
+         narrowing who",
+        if actions.is_empty() {
+            "every action".to_string()
+        } else {
+            actions.join(", ")
+        }
+    ))
+}
+
 fn is_admin_arn(arn: &str) -> bool {
     arn.rsplit('/')
         .next()
@@ -429,6 +509,52 @@ mod tests {
         assert!(covers_everything("arn:aws:*:*:*:*"));
         assert!(covers_everything("arn:*:*:*:*:*/*"));
         assert!(!covers_everything("arn:aws:s3:::*"));
+    }
+
+    #[test]
+    fn open_resource_policies_and_shares_are_found() {
+        let key = |policy: Value| res("aws_kms_key", "k", json!({"policy": policy}));
+        let star = json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:*",
+            "Resource": "*"}]});
+        assert!(open_resource_policy(&key(json!(star.to_string()))).is_some());
+        let aws_star = json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
+            "Action": ["SNS:Publish"], "Resource": "*"}]});
+        let topic = res("aws_sns_topic", "t", json!({"policy": aws_star}));
+        assert!(open_resource_policy(&topic).is_some());
+        // Scoped by the source: our own topic may send to the queue.
+        let scoped = json!({"Statement": [{"Effect": "Allow", "Principal": "*",
+            "Action": "sqs:SendMessage", "Resource": "aws_sqs_queue.jobs.arn",
+            "Condition": {"ArnEquals": {"aws:SourceArn": "aws_sns_topic.alarms.arn"}}}]});
+        let q = res("aws_sqs_queue_policy", "q", json!({"policy": scoped}));
+        assert!(open_resource_policy(&q).is_none());
+        let service = json!({"Statement": [{"Effect": "Allow",
+            "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage"}]});
+        let q = res("aws_sqs_queue_policy", "q", json!({"policy": service}));
+        assert!(open_resource_policy(&q).is_none());
+        let own = json!({"Statement": [{"Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*"}]});
+        assert!(open_resource_policy(&key(own)).is_none());
+        let perm = |v: Value| res("aws_lambda_permission", "p", v);
+        assert!(
+            open_resource_policy(&perm(json!({"principal": "*", "action": "lambda:*"}))).is_some()
+        );
+        assert!(
+            open_resource_policy(&perm(
+                json!({"principal": "*", "source_account": "123456789012"})
+            ))
+            .is_none()
+        );
+        assert!(
+            open_resource_policy(&perm(json!({"principal": "apigateway.amazonaws.com"}))).is_none()
+        );
+        let snap = res("aws_db_snapshot", "s", json!({"shared_accounts": ["all"]}));
+        assert!(open_resource_policy(&snap).is_some());
+        let snap = res(
+            "aws_db_snapshot",
+            "s",
+            json!({"shared_accounts": ["123456789012"]}),
+        );
+        assert!(open_resource_policy(&snap).is_none());
     }
 
     #[test]

@@ -53,7 +53,7 @@ fn a_clean_plan_passes_every_rule() {
     );
     let j = judge(Environment::Production, &mut p);
     assert!(j.findings.is_empty(), "{:#?}", j.findings);
-    assert_eq!(j.checks.len(), 19);
+    assert_eq!(j.checks.len(), 28);
     assert!(j.checks.iter().all(|c| c.passed), "{:#?}", j.checks);
 }
 
@@ -212,7 +212,9 @@ fn search_domains_without_a_vpc_are_vetoed_and_private_ones_pass() {
         assert_eq!(f[0].outcome, Outcome::Veto);
         assert_eq!(
             f[0].message,
-            format!("{kind}.search has a public endpoint: it has no vpc_options, so the internet can reach it.")
+            format!(
+                "{kind}.search has a public endpoint: it has no vpc_options, so the internet can reach it."
+            )
         );
         assert_eq!(Verdict::decide(&j.findings), Decision::Vetoed);
 
@@ -225,7 +227,11 @@ fn search_domains_without_a_vpc_are_vetoed_and_private_ones_pass() {
             )],
         );
         let j = judge(Environment::Production, &mut p);
-        assert!(of(&j, "no_public_search_domains").is_empty(), "{kind}: {:#?}", j.findings);
+        assert!(
+            of(&j, "no_public_search_domains").is_empty(),
+            "{kind}: {:#?}",
+            j.findings
+        );
         assert!(check_passed(&j, "no_public_search_domains"));
     }
 }

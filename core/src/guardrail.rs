@@ -116,6 +116,21 @@ pub enum CheckKind {
     /// An IAM role whose trust policy lets anyone (`Principal: "*"` or `{"AWS": "*"}`) assume it
     /// without a condition that restricts who.
     OpenRoleTrust,
+    /// A secret written into the plan in plain text: a value of a well-known secret shape (access
+    /// key ids, GitHub/Slack/Stripe/Hugging Face tokens, private keys, URLs with a password) or a
+    /// literal value under a secret-ish name, in environment variables, container definitions,
+    /// `user_data`, job arguments or attributes. References and secret-store ARNs are not.
+    PlaintextSecret,
+    /// A resource policy (KMS key, SNS topic, SQS queue, ECR repository, ...) allowing everyone
+    /// without a condition that restricts who, a Lambda permission for principal `*` without a
+    /// source, or a snapshot or image shared with `all`.
+    OpenResourcePolicy,
+    /// A container task with the host's powers: `network_mode`, `pid_mode` or `ipc_mode` host,
+    /// or a privileged container.
+    PrivilegedContainer,
+    /// A production instance, launch template or ECS task with a public IP address, unless the
+    /// request asks for public access.
+    PublicCompute,
 }
 
 impl CheckKind {
@@ -128,6 +143,10 @@ impl CheckKind {
             CheckKind::MonthlyCost => "monthly_cost",
             CheckKind::PublicBucket => "public_bucket",
             CheckKind::OpenRoleTrust => "open_role_trust",
+            CheckKind::PlaintextSecret => "plaintext_secret",
+            CheckKind::OpenResourcePolicy => "open_resource_policy",
+            CheckKind::PrivilegedContainer => "privileged_container",
+            CheckKind::PublicCompute => "public_compute",
         }
     }
 
@@ -1023,9 +1042,7 @@ impl Condition {
             // lacks the value or differs is enough.
             let slots = lookup_slots(values, path);
             return slots.is_empty()
-                || slots
-                    .iter()
-                    .any(|s| s.is_none_or(|f| !loosely_equal(f, v)));
+                || slots.iter().any(|s| s.is_none_or(|f| !loosely_equal(f, v)));
         }
         if let Some(m) = self.missing {
             // An empty list of blocks is no block at all.
@@ -1145,13 +1162,14 @@ fn as_number(v: &&Value) -> Option<f64> {
 }
 
 /// A value as Terraform would read it for a bool attribute: `true`/`false` in any case, `"1"`/`"0"`
-/// and the numbers 1 and 0 (provider JSON and hand-written plans use all of them).
+/// and the numbers 1 and 0 (provider JSON and hand-written plans use all of them), and the words
+/// people write for a switch: `yes`/`on`/`enabled` and `no`/`off`/`disabled`, in any case.
 pub fn as_bool(v: &Value) -> Option<bool> {
     match v {
         Value::Bool(b) => Some(*b),
         Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "true" | "1" => Some(true),
-            "false" | "0" => Some(false),
+            "true" | "1" | "yes" | "on" | "enabled" => Some(true),
+            "false" | "0" | "no" | "off" | "disabled" => Some(false),
             _ => None,
         },
         Value::Number(n) => match n.as_f64() {
@@ -1164,7 +1182,7 @@ pub fn as_bool(v: &Value) -> Option<bool> {
 }
 
 /// Equality the way Terraform coerces scalars: a bool equals its spellings (`"true"`, `"TRUE"`,
-/// `1`, `"1"`), a number equals its string (`"0"` is 0), and strings compare trimmed and without
+/// `1`, `"1"`, `"Yes"`, `"on"`, `"ENABLED"`), a number equals its string (`"0"` is 0), and strings compare trimmed and without
 /// regard to case (`PUBLIC-READ` is `public-read`).
 fn loosely_equal(a: &Value, b: &Value) -> bool {
     if a == b {
@@ -1361,11 +1379,31 @@ mod tests {
     #[test]
     fn loose_spellings_compare_as_terraform_coerces_them() {
         let public = cond("{attribute: publicly_accessible, equals: true}");
-        for v in [json!(true), json!(1), json!("1"), json!("true"), json!("TRUE"), json!(" True ")] {
-            assert!(public.holds(&obj(json!({"publicly_accessible": v.clone()}))), "{v}");
+        for v in [
+            json!(true),
+            json!(1),
+            json!("1"),
+            json!("true"),
+            json!("TRUE"),
+            json!(" True "),
+        ] {
+            assert!(
+                public.holds(&obj(json!({"publicly_accessible": v.clone()}))),
+                "{v}"
+            );
         }
-        for v in [json!(false), json!(0), json!("0"), json!("false"), json!("no"), json!(2)] {
-            assert!(!public.holds(&obj(json!({"publicly_accessible": v.clone()}))), "{v}");
+        for v in [
+            json!(false),
+            json!(0),
+            json!("0"),
+            json!("false"),
+            json!("no"),
+            json!(2),
+        ] {
+            assert!(
+                !public.holds(&obj(json!({"publicly_accessible": v.clone()}))),
+                "{v}"
+            );
         }
         let enc = cond("{attribute: storage_encrypted, not_equals: true}");
         assert!(enc.holds(&obj(json!({"storage_encrypted": 0}))));
@@ -1379,6 +1417,22 @@ mod tests {
         assert!(cond("{attribute: n, equals: 0}").holds(&obj(json!({"n": "0"}))));
         assert_eq!(as_bool(&json!("1")), Some(true));
         assert_eq!(as_bool(&json!("maybe")), None);
+        for yes in ["Yes", "yes", "ON", "on", "Enabled", " ENABLED "] {
+            assert_eq!(as_bool(&json!(yes)), Some(true), "{yes}");
+            assert!(
+                public.holds(&obj(json!({"publicly_accessible": yes}))),
+                "{yes}"
+            );
+        }
+        for no in ["No", "off", "OFF", "disabled", "Disabled"] {
+            assert_eq!(as_bool(&json!(no)), Some(false), "{no}");
+            assert!(
+                !public.holds(&obj(json!({"publicly_accessible": no}))),
+                "{no}"
+            );
+            assert!(enc.holds(&obj(json!({"storage_encrypted": no}))), "{no}");
+        }
+        assert!(!enc.holds(&obj(json!({"storage_encrypted": "Yes"}))));
     }
 
     #[test]

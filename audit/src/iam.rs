@@ -81,20 +81,26 @@ pub fn open_role_trust(r: &Resource) -> Option<String> {
                 })
             && !restricts_principal(s)
     })?;
-    let principal = if open.get("NotPrincipal").is_some() {
-        "NotPrincipal".to_string()
-    } else {
-        format!(
-            "Principal {}",
-            open.get("Principal")
-                .map(|p| p.to_string())
-                .unwrap_or_default()
-        )
-    };
+    let principal = principal_shown(&open);
     Some(format!(
         "its trust policy lets anyone in any AWS account assume it ({principal}), with no \
          condition narrowing who"
     ))
+}
+
+/// Who a statement lets in, as written: `Principal {"AWS":"*"}` or `NotPrincipal`.
+fn principal_shown(statement: &Value) -> String {
+    if statement.get("NotPrincipal").is_some() {
+        "NotPrincipal".to_string()
+    } else {
+        format!(
+            "Principal {}",
+            statement
+                .get("Principal")
+                .map(|p| p.to_string())
+                .unwrap_or_default()
+        )
+    }
 }
 
 /// Why a resource policy (KMS key, SNS topic, SQS queue, ECR repository, Secrets Manager secret,
@@ -156,16 +162,7 @@ pub fn open_resource_policy(r: &Resource) -> Option<String> {
     if actions.is_empty() && open.get("NotAction").is_some() {
         actions.push("every action but NotAction".to_string());
     }
-    let principal = if open.get("NotPrincipal").is_some() {
-        "NotPrincipal".to_string()
-    } else {
-        format!(
-            "Principal {}",
-            open.get("Principal")
-                .map(|p| p.to_string())
-                .unwrap_or_default()
-        )
-    };
+    let principal = principal_shown(&open);
     Some(format!(
         "its policy allows {} to anyone in any AWS account ({principal}), with no condition \
          narrowing who",

@@ -5,33 +5,8 @@
 mod common;
 
 use common::*;
-use paved_core::{Decision, Finding, Outcome, Plan, Verdict};
-use serde_json::{Value, json};
-
-fn of<'a>(findings: &'a [Finding], rule: &str) -> Vec<&'a Finding> {
-    findings.iter().filter(|f| f.rule == rule).collect()
-}
-
-fn set(plan: &mut Plan, address: &str, key: &str, value: Value) {
-    plan.resource_mut(address)
-        .unwrap_or_else(|| panic!("no {address}"))
-        .values
-        .insert(key.to_string(), value);
-}
-
-/// The one finding of `rule`, with the outcome and resource expected.
-fn the_finding<'a>(
-    findings: &'a [Finding],
-    rule: &str,
-    outcome: Outcome,
-    resource: &str,
-) -> &'a Finding {
-    let found = of(findings, rule);
-    assert_eq!(found.len(), 1, "{rule}: {findings:#?}");
-    assert_eq!(found[0].outcome, outcome, "{:#?}", found[0]);
-    assert_eq!(found[0].resource.as_deref(), Some(resource));
-    found[0]
-}
+use paved_core::{Decision, Outcome, Plan, Verdict};
+use serde_json::json;
 
 fn vetoed_by(v: &Verdict, rule: &str, resource: &str) -> String {
     assert_eq!(v.decision, Decision::Vetoed, "{:#?}", v.findings);
@@ -53,7 +28,7 @@ fn plaintext_secrets_are_vetoed_and_references_pass() {
         .map(|r| r.address.clone())
         .unwrap();
     let clean = audit(API, &plan);
-    assert!(of(&clean.findings, "no_plaintext_secrets").is_empty());
+    assert!(findings_of(&clean.findings, "no_plaintext_secrets").is_empty());
     set(
         &mut plan,
         &lambda,
@@ -145,7 +120,7 @@ fn resource_policies_open_to_everyone_are_vetoed_and_scoped_ones_pass() {
     set(&mut plan, &topic, "policy", json!({"Statement": [st]}));
     let v = audit(REPORT_JOB, &plan);
     assert!(
-        of(&v.findings, "no_open_resource_policies").is_empty(),
+        findings_of(&v.findings, "no_open_resource_policies").is_empty(),
         "{:#?}",
         v.findings
     );
@@ -172,7 +147,7 @@ fn a_public_database_spelled_yes_is_vetoed() {
         set(&mut plan, &db, "publicly_accessible", json!(no));
         let v = audit(PROD_APP, &plan);
         assert!(
-            of(&v.findings, "no_public_databases").is_empty(),
+            findings_of(&v.findings, "no_public_databases").is_empty(),
             "{no}: {:#?}",
             v.findings
         );
@@ -205,7 +180,7 @@ fn privileged_or_host_network_tasks_are_vetoed() {
         )
     );
     assert!(
-        of(
+        findings_of(
             &audit(PROD_APP, &planned(PROD_APP)).findings,
             "no_privileged_containers"
         )
@@ -320,7 +295,7 @@ fn a_pci_cache_without_tls_is_fixed() {
     {
         set(&mut plan, &c, "transit_encryption_enabled", json!(false));
         let v = audit(PROD_APP, &plan);
-        assert!(of(&v.findings, "pci_encryption_in_transit").is_empty());
+        assert!(findings_of(&v.findings, "pci_encryption_in_transit").is_empty());
     }
 }
 
@@ -339,7 +314,7 @@ fn plain_http_is_vetoed_and_old_tls_is_fixed() {
         .find(|r| r.kind == "aws_lb_listener" && r.str_value("protocol") == Some("HTTPS"))
         .map(|r| r.address.clone())
         .unwrap();
-    assert!(of(&audit(PROD_APP, &plan).findings, "no_plaintext_http").is_empty());
+    assert!(findings_of(&audit(PROD_APP, &plan).findings, "no_plaintext_http").is_empty());
     set(
         &mut plan,
         &http,

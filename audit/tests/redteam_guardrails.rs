@@ -25,31 +25,6 @@ fn guardrails_only(request: &str, plan: &Plan) -> (Decision, Vec<Finding>, Plan)
     (Verdict::decide(&j.findings), j.findings, plan)
 }
 
-fn of<'a>(findings: &'a [Finding], rule: &str) -> Vec<&'a Finding> {
-    findings.iter().filter(|f| f.rule == rule).collect()
-}
-
-fn set(plan: &mut Plan, address: &str, key: &str, value: Value) {
-    plan.resource_mut(address)
-        .unwrap_or_else(|| panic!("no {address}"))
-        .values
-        .insert(key.to_string(), value);
-}
-
-/// The one finding of `rule`, with the outcome and resource expected.
-fn the_finding<'a>(
-    findings: &'a [Finding],
-    rule: &str,
-    outcome: Outcome,
-    resource: &str,
-) -> &'a Finding {
-    let found = of(findings, rule);
-    assert_eq!(found.len(), 1, "{rule}: {findings:#?}");
-    assert_eq!(found[0].outcome, outcome, "{:#?}", found[0]);
-    assert_eq!(found[0].resource.as_deref(), Some(resource));
-    found[0]
-}
-
 const REPORT_JOB: &str = "a nightly report job in production that exports to S3";
 const PIPELINE: &str = "a production analytics data pipeline loading logs into Athena";
 const PROD_APP: &str = "a production web app with PostgreSQL";
@@ -146,7 +121,7 @@ fn a_bucket_policy_for_everyone_is_vetoed_unless_a_condition_narrows_who() {
         "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}]});
     set(&mut plan, "aws_s3_bucket.output", "policy", org);
     let v = audit(REPORT_JOB, &plan);
-    assert!(of(&v.findings, "no_public_buckets").is_empty(), "{v:#?}");
+    assert!(findings_of(&v.findings, "no_public_buckets").is_empty(), "{v:#?}");
     assert_eq!(v.decision, Decision::Approved, "{:#?}", v.findings);
 }
 
@@ -325,7 +300,7 @@ fn alb_openings_as_separate_rule_resources_pass_like_inline_ones() {
     ));
     let (decision, findings, _) = guardrails_only(PROD_APP, &plan);
     assert!(
-        of(&findings, "no_world_open_ingress").is_empty(),
+        findings_of(&findings, "no_world_open_ingress").is_empty(),
         "{findings:#?}"
     );
     assert_eq!(decision, Decision::Approved, "{findings:#?}");
@@ -409,7 +384,7 @@ fn admin_in_all_its_spellings_needs_mfa() {
         json!({"Effect": "Allow", "Action": "iam:GetRole", "Resource": "*"}),
     );
     let v = audit(API, &plan);
-    assert!(of(&v.findings, "mfa_for_admin").is_empty(), "{v:#?}");
+    assert!(findings_of(&v.findings, "mfa_for_admin").is_empty(), "{v:#?}");
 }
 
 #[test]
@@ -457,7 +432,7 @@ fn a_role_anyone_can_assume_is_vetoed() {
             "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}]}),
     );
     let v = audit(REPORT_JOB, &plan);
-    assert!(of(&v.findings, "no_open_role_trust").is_empty(), "{v:#?}");
+    assert!(findings_of(&v.findings, "no_open_role_trust").is_empty(), "{v:#?}");
 }
 
 // Encryption of instance volumes
@@ -622,5 +597,5 @@ fn replacing_a_database_waits_for_the_requesters_confirmation() {
          resource, and what it holds, before creating a new one, so it waits for the requester's \
          explicit confirmation."
     );
-    assert!(of(&findings, "production_change_ticket").is_empty());
+    assert!(findings_of(&findings, "production_change_ticket").is_empty());
 }

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use paved_audit::{AuditContext, Auditor, Guardrails};
-use paved_core::{Environment, Intent, Plan, Resource, ResourceAction, Verdict};
+use paved_core::{Environment, Finding, Intent, Outcome, Plan, Resource, ResourceAction, Verdict};
 use paved_planner::{Catalog, Planner, PlanningContext};
 use serde_json::{Value, json};
 
@@ -106,4 +106,31 @@ pub fn public_alb() -> Resource {
         json!({"internal": false, "load_balancer_type": "application",
                "security_groups": ["${aws_security_group.alb.id}"]}),
     )
+}
+
+/// The findings of `rule`.
+pub fn findings_of<'a>(findings: &'a [Finding], rule: &str) -> Vec<&'a Finding> {
+    findings.iter().filter(|f| f.rule == rule).collect()
+}
+
+/// Sets one attribute of the plan's resource at `address`.
+pub fn set(plan: &mut Plan, address: &str, key: &str, value: Value) {
+    plan.resource_mut(address)
+        .unwrap_or_else(|| panic!("no {address}"))
+        .values
+        .insert(key.to_string(), value);
+}
+
+/// The one finding of `rule`, with the outcome and resource expected.
+pub fn the_finding<'a>(
+    findings: &'a [Finding],
+    rule: &str,
+    outcome: Outcome,
+    resource: &str,
+) -> &'a Finding {
+    let found = findings_of(findings, rule);
+    assert_eq!(found.len(), 1, "{rule}: {findings:#?}");
+    assert_eq!(found[0].outcome, outcome, "{:#?}", found[0]);
+    assert_eq!(found[0].resource.as_deref(), Some(resource));
+    found[0]
 }

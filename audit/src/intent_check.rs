@@ -793,6 +793,12 @@ const BASELINE: &[(&str, &str)] = &[
     ("aws_cloudtrail", "CloudTrail"),
     ("aws_guardduty_detector", "GuardDuty"),
     ("aws_sns_topic", "alarm notifications"),
+    // The API path's rate limiting.
+    (
+        "aws_api_gateway_method_settings",
+        "API throttling (rate limiting)",
+    ),
+    ("aws_api_gateway_usage_plan", "the API's usage plan"),
 ];
 
 /// A create plan on a golden path keeps the path's baseline that the audit's own plan for the

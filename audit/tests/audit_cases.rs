@@ -160,6 +160,6 @@ fn the_first_red_team_round_is_judged_as_a_platform_engineer_would() {
 
 #[test]
 fn the_second_red_team_round_is_judged_as_a_platform_engineer_would() {
-    judge_round("round2", Floor { cases: 138, min_caught_percent: 80, min_as_expected: 116 });
+    judge_round("round2", Floor { cases: 138, min_caught_percent: 81, min_as_expected: 117 });
 }
 

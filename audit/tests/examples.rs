@@ -577,3 +577,18 @@ fn counts_replicas_and_parts_the_request_names_are_asked_for() {
     let v = audit(request, &plan);
     assert_eq!(vetoes_of(&v, "intent_resources").len(), 1, "{:#?}", v.findings);
 }
+
+#[test]
+fn an_api_without_its_rate_limiting_is_vetoed_in_production() {
+    let request = "a production REST API microservice with DynamoDB";
+    let mut plan = planned(request);
+    plan.resources.retain(|r| {
+        r.kind != "aws_api_gateway_method_settings" && r.kind != "aws_api_gateway_usage_plan"
+    });
+    let v = audit(request, &plan);
+    assert_eq!(v.decision, Decision::Vetoed, "{:#?}", v.findings);
+    let f = vetoes_of(&v, "intent_baseline");
+    assert_eq!(f.len(), 1, "{:#?}", v.findings);
+    assert!(f[0].message.contains("API throttling (rate limiting)"), "{}", f[0].message);
+    assert!(f[0].message.contains("the API's usage plan"), "{}", f[0].message);
+}

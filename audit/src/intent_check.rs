@@ -14,7 +14,7 @@ use paved_core::{
     ResourceAction,
 };
 use paved_planner::understand::ASSUMED_ENVIRONMENT;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::engine::money;
 use crate::facts::{
@@ -440,6 +440,13 @@ fn resources(
             .or_default()
             .push(r.name.as_str());
     }
+    // What the request counts and whether it asks for a replica, read once.
+    let replicas = asks_replication(request);
+    let machines = asked_count(request)
+        .filter(|(_, _, noun)| {
+            matches!(noun.as_str(), "instance" | "instances" | "server" | "servers")
+        })
+        .map(|(n, _, _)| n);
     let mut planned: BTreeMap<&str, Vec<&Resource>> = BTreeMap::new();
     for r in creates.iter().filter(|r| !configures_another(r, plan)) {
         planned.entry(r.kind.as_str()).or_default().push(r);
@@ -452,15 +459,13 @@ fn resources(
         }
         let mut slots: Vec<&str> = by_type.get(kind).cloned().unwrap_or_default();
         // "with disaster-recovery replication": one copy of a data store more.
-        if REPLICATED.contains(&kind) && !slots.is_empty() && asks_replication(request) {
+        if REPLICATED.contains(&kind) && !slots.is_empty() && replicas {
             slots.push("");
         }
         // "two GPU training instances": as many machines as the request counts.
         if kind == "aws_instance"
             && !slots.is_empty()
-            && let Some((n, _, _)) = asked_count(request).filter(|(_, _, noun)| {
-                matches!(noun.as_str(), "instance" | "instances" | "server" | "servers")
-            })
+            && let Some(n) = machines
         {
             while (slots.len() as u64) < n.min(list.len() as u64) {
                 slots.push("");
@@ -993,22 +998,21 @@ fn count_word(w: &str) -> Option<u64> {
 /// True when some count of `r` (`desired_count`, `ecs_target.task_count`, `desired_capacity`,
 /// ...) is `n`: the request asked for that many.
 fn has_count(r: &Resource, n: u64) -> bool {
-    fn walk(v: &Value, n: u64) -> bool {
+    fn in_map(m: &Map<String, Value>, n: u64) -> bool {
+        m.iter().any(|(k, v)| {
+            ((k.ends_with("count") || k.ends_with("capacity") || k.ends_with("clusters"))
+                && number(v) == Some(n as f64))
+                || in_value(v, n)
+        })
+    }
+    fn in_value(v: &Value, n: u64) -> bool {
         match v {
-            Value::Object(m) => m.iter().any(|(k, v)| {
-                ((k.ends_with("count") || k.ends_with("capacity") || k.ends_with("clusters"))
-                    && number(v) == Some(n as f64))
-                    || walk(v, n)
-            }),
-            Value::Array(items) => items.iter().any(|i| walk(i, n)),
+            Value::Object(m) => in_map(m, n),
+            Value::Array(items) => items.iter().any(|i| in_value(i, n)),
             _ => false,
         }
     }
-    r.values.iter().any(|(k, v)| {
-        ((k.ends_with("count") || k.ends_with("capacity") || k.ends_with("clusters"))
-            && number(v) == Some(n as f64))
-            || walk(v, n)
-    })
+    in_map(&r.values, n)
 }
 
 fn number(v: &Value) -> Option<f64> {
@@ -1276,6 +1280,7 @@ fn size(
     factor: f64,
     out: &mut Vec<Finding>,
 ) {
+    let asked = asked_count(request).map(|(n, _, _)| n);
     for r in plan
         .resources
         .iter()
@@ -1300,7 +1305,7 @@ fn size(
             continue;
         }
         // "run 20 parallel tasks", "10 tasks": as many as the request asked for.
-        if asked_count(request).is_some_and(|(n, _, _)| has_count(r, n)) {
+        if asked.is_some_and(|n| has_count(r, n)) {
             continue;
         }
         let has = size.unwrap_or_else(|| r.address.clone());

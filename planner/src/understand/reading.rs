@@ -840,10 +840,7 @@ fn hyphenated_service(text: &str) -> Option<String> {
         .collect();
     words.windows(2).enumerate().find_map(|(i, pair)| {
         let name = &pair[0];
-        let compound = name.contains('-')
-            && !name.starts_with('-')
-            && !name.ends_with('-')
-            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let compound = hyphenated(name);
         let noun = v::SERVICE_NOUNS.iter().any(|(n, _)| *n == pair[1]);
         // Introduced as something that exists: "the", "our", ... possibly with an environment
         // word between ("the staging web-app service").
@@ -856,13 +853,17 @@ fn hyphenated_service(text: &str) -> Option<String> {
     .or_else(|| {
         words.windows(2).find_map(|pair| {
             let name = &pair[1];
-            let compound = name.contains('-')
-                && !name.starts_with('-')
-                && !name.ends_with('-')
-                && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-            (compound && matches!(pair[0].as_str(), "on" | "of" | "for" | "to" | "from")).then(|| name.clone())
+            (hyphenated(name) && matches!(pair[0].as_str(), "on" | "of" | "for" | "to" | "from")).then(|| name.clone())
         })
     })
+}
+
+/// A lower-case name with inner hyphens (`web-app`, `image-resizer`).
+fn hyphenated(w: &str) -> bool {
+    w.contains('-')
+        && !w.starts_with('-')
+        && !w.ends_with('-')
+        && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// A word that can be part of a service name: not grammar and not a word that means something
